@@ -1,0 +1,43 @@
+"""Development settings for `make run`: embedded PostgreSQL unless DATABASE_URL is set, and the
+local-memory cache when Redis is not reachable."""
+
+import sys
+from urllib.parse import urlparse
+
+from config.devdb import embedded_server_url, port_open
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, REDIS_URL, STORAGES, database_from_url, env
+
+DEBUG = env.bool("DEBUG", default=True)
+SECRET_KEY = env("SECRET_KEY", default="insecure-local-development-key-never-used-in-production")
+
+DATABASES = {
+    "default": database_from_url(
+        env("DATABASE_URL", default=None) or embedded_server_url(BASE_DIR / ".data" / "postgres")
+    )
+}
+
+_redis = urlparse(REDIS_URL)
+if not port_open(_redis.hostname or "127.0.0.1", _redis.port or 6379):
+    print(
+        f"Notice: Redis is not reachable at {REDIS_URL}; using the local-memory cache.",
+        file=sys.stderr,
+    )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_FUNCTION": "django_tenants.cache.make_key",
+            "LOCATION": "default",
+        },
+        "tenancy": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"},
+    }
+    CELERY_TASK_ALWAYS_EAGER = True
+
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}}
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+
+# No collectstatic outside production: WhiteNoise serves from the finders.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,108 @@
+"""One exception handler: every error a view can raise becomes the envelope of API.md."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from core.api.envelope import error_body
+from core.api.errors import Conflict, PlacemateError
+
+logger = logging.getLogger("placemate.errors")
+
+# DRF's exception class → (status, API.md code). Looked up along the class's MRO, so a subclass
+# (simplejwt's InvalidToken is an AuthenticationFailed) may be mapped more precisely.
+DRF_CODES: dict[type, str] = {
+    exceptions.ValidationError: "validation_error",
+    exceptions.ParseError: "validation_error",
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.AuthenticationFailed: "authentication_failed",
+    exceptions.PermissionDenied: "permission_denied",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "throttled",
+}
+AUTHENTICATION_CODES = {"not_authenticated", "authentication_failed", "token_invalid"}
+
+
+def register_drf_code(exc_class: type, code: str) -> None:
+    """Map another APIException subclass (from a library or an app) to an API.md code."""
+    DRF_CODES[exc_class] = code
+
+
+def _code_for(exc: exceptions.APIException) -> str:
+    for klass in type(exc).__mro__:
+        if klass in DRF_CODES:
+            return DRF_CODES[klass]
+    code = getattr(exc, "default_code", None)
+    return code if isinstance(code, str) else "error"
+
+
+def _details(detail) -> dict:
+    if isinstance(detail, dict):
+        return detail
+    if isinstance(detail, list):
+        return {"non_field_errors": detail}
+    return {}
+
+
+def _message(exc: exceptions.APIException) -> str:
+    if isinstance(exc, exceptions.ValidationError):
+        return "Some fields are invalid."
+    if isinstance(exc, exceptions.ParseError):
+        return f"Malformed request body: {exc.detail}"
+    detail = exc.detail
+    if isinstance(detail, dict) and "detail" in detail:
+        detail = detail["detail"]
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, IntegrityError):
+        # A uniqueness race lost to a concurrent request: the row exists, say so.
+        logger.info("Integrity error mapped to 409: %s", exc)
+        exc = Conflict("This conflicts with an existing record.")
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+
+    headers = {}
+    if isinstance(exc, PlacemateError):
+        status_code = exc.status_code
+        body = error_body(exc.code, exc.message, type_=type(exc).__name__, details=exc.details)
+    elif isinstance(exc, exceptions.APIException):
+        code = _code_for(exc)
+        # DRF turns 401 into 403 when no authenticator names a WWW-Authenticate scheme;
+        # the contract says 401 for every authentication failure.
+        status_code = 401 if code in AUTHENTICATION_CODES else exc.status_code
+        details = _details(exc.detail)
+        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+            retry_after = int(exc.wait + 0.999)
+            details = {"retry_after": retry_after}
+            headers["Retry-After"] = str(retry_after)
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header
+        body = error_body(code, _message(exc), type_=type(exc).__name__, details=details)
+    else:
+        # Unexpected: log it with its trace for us, answer without one.
+        request = context.get("request")
+        logger.exception("Unhandled error on %s", getattr(request, "path", "?"))
+        status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
+        body = error_body("server_error", "Something went wrong on our side.", type_="ServerError")
+
+    set_rollback()
+    response = Response(body, status=status_code, headers=headers)
+    response.enveloped = True
+    return response

@@ -1,0 +1,45 @@
+from rest_framework import pagination
+from rest_framework.response import Response
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """`page` / `page_size` (≤ 100, default 20); the `pagination` block of the envelope."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def get_paginated_response(self, data):
+        response = Response(data)
+        response.pagination = {
+            "page": self.page.number,
+            "page_size": self.get_page_size(self.request),
+            "total": self.page.paginator.count,
+            "total_pages": self.page.paginator.num_pages,
+            "next": self.get_next_link(),
+            "previous": self.get_previous_link(),
+        }
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["success", "message", "timestamp", "data", "pagination"],
+            "properties": {
+                "success": {"type": "boolean"},
+                "message": {"type": "string"},
+                "timestamp": {"type": "string", "format": "date-time"},
+                "data": schema,
+                "pagination": {
+                    "type": "object",
+                    "required": ["page", "page_size", "total", "total_pages", "next", "previous"],
+                    "properties": {
+                        "page": {"type": "integer"},
+                        "page_size": {"type": "integer"},
+                        "total": {"type": "integer"},
+                        "total_pages": {"type": "integer"},
+                        "next": {"type": "string", "format": "uri", "nullable": True},
+                        "previous": {"type": "string", "format": "uri", "nullable": True},
+                    },
+                },
+            },
+        }

@@ -1,0 +1,59 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+
+SUBDOMAIN_VALIDATOR = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]{1,28})[a-z0-9]$",
+    "Use 3–30 characters of a-z, 0-9 and '-', not starting or ending with '-'.",
+)
+
+
+class CollegeStatus(models.TextChoices):
+    TRIALING = "trialing", "Trialing"
+    ACTIVE = "active", "Active"
+    PAST_DUE = "past_due", "Past due"
+    READ_ONLY = "read_only", "Read only"
+    SUSPENDED = "suspended", "Suspended"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class College(TenantMixin):
+    """A college workspace: one PostgreSQL schema, served on `<subdomain>.<PLATFORM_DOMAIN>`.
+
+    The public schema itself is a College row too (subdomain `public`, a reserved name)."""
+
+    name = models.CharField(max_length=200)
+    subdomain = models.CharField(max_length=30, unique=True, validators=[SUBDOMAIN_VALIDATOR])
+    status = models.CharField(
+        max_length=20, choices=CollegeStatus.choices, default=CollegeStatus.TRIALING, db_index=True
+    )
+    plan = models.ForeignKey(
+        "billing.Plan", on_delete=models.PROTECT, null=True, blank=True, related_name="colleges"
+    )
+    trial_ends_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    auto_create_schema = True
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_public(self) -> bool:
+        return self.schema_name == settings.PUBLIC_SCHEMA_NAME
+
+    @staticmethod
+    def schema_name_for(subdomain: str) -> str:
+        # Sub-domains never contain '_', so the mapping is one-to-one.
+        return "c_" + subdomain.replace("-", "_")
+
+
+class Domain(DomainMixin):
+    class Meta:
+        ordering = ["domain"]

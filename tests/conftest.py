@@ -1,0 +1,107 @@
+"""Shared fixtures: two real college schemas created once per session, host-bound clients."""
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django_tenants.utils import tenant_context
+from rest_framework.test import APIClient
+
+from core.accounts.models import Role, User
+from tenants.models import College
+from tenants.services import college_ensure, college_host, public_tenant_ensure
+
+COLLEGES = {
+    "college": ("alpha", "Alpha Institute of Technology"),
+    "other_college": ("beta", "Beta College of Engineering"),
+}
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(scope="session")
+def _schemas(django_db_setup, django_db_blocker):
+    """The public tenant and two colleges, schemas migrated once for the whole session."""
+    with django_db_blocker.unblock():
+        public_tenant_ensure()
+        return {
+            key: college_ensure(subdomain=subdomain, name=name)[0].pk
+            for key, (subdomain, name) in COLLEGES.items()
+        }
+
+
+@pytest.fixture(autouse=True)
+def _isolated_state():
+    caches["default"].clear()  # one Redis database for both aliases in tests
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def public_tenant(db, _schemas) -> College:
+    return College.objects.get(schema_name="public")
+
+
+@pytest.fixture
+def college(db, _schemas) -> College:
+    return College.objects.get(pk=_schemas["college"])
+
+
+@pytest.fixture
+def other_college(db, _schemas) -> College:
+    return College.objects.get(pk=_schemas["other_college"])
+
+
+def host_of(college: College) -> str:
+    return "localhost" if college.is_public else college_host(college.subdomain)
+
+
+def client_for(college: College, user: User | None = None) -> APIClient:
+    """An API client talking to `college`'s host, authenticated as `user` if given."""
+    client = APIClient(HTTP_HOST=host_of(college))
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def make_user(college: College, role: str = Role.STUDENT, email: str | None = None) -> User:
+    with tenant_context(college):
+        return User.objects.create_user(
+            email=email or f"{role}@{college.subdomain}.example.edu",
+            password=PASSWORD,
+            role=role,
+            first_name=role.title(),
+        )
+
+
+@pytest.fixture
+def college_admin(college) -> User:
+    return make_user(college, Role.ADMIN)
+
+
+@pytest.fixture
+def coordinator(college) -> User:
+    return make_user(college, Role.COORDINATOR)
+
+
+@pytest.fixture
+def student(college) -> User:
+    return make_user(college, Role.STUDENT)
+
+
+@pytest.fixture
+def admin_client(college, college_admin) -> APIClient:
+    return client_for(college, college_admin)
+
+
+@pytest.fixture
+def coordinator_client(college, coordinator) -> APIClient:
+    return client_for(college, coordinator)
+
+
+@pytest.fixture
+def student_client(college, student) -> APIClient:
+    return client_for(college, student)
+
+
+@pytest.fixture
+def anonymous_client(college) -> APIClient:
+    return client_for(college)
