@@ -3,8 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from config.urls_common import common_urlpatterns
-from config.urls_common import handler400, handler403, handler404, handler500  # noqa: F401
+from config.urls_common import common_urlpatterns, handler400, handler403, handler404, handler500  # noqa: F401
 
 api_v1 = [
     path("", include("tenant_apps.companies.urls")),

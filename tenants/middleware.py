@@ -29,6 +29,8 @@ class TenantResolutionMiddleware:
         tenant.domain_url = hostname
         request.tenant = tenant
         connection.set_tenant(tenant)
-        request.urlconf = settings.PUBLIC_SCHEMA_URLCONF if tenant.is_public else settings.ROOT_URLCONF
+        request.urlconf = (
+            settings.PUBLIC_SCHEMA_URLCONF if tenant.is_public else settings.ROOT_URLCONF
+        )
         set_urlconf(request.urlconf)
         return self.get_response(request)

@@ -5,7 +5,7 @@ from django_tenants.models import DomainMixin, TenantMixin
 
 SUBDOMAIN_VALIDATOR = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{1,28})[a-z0-9]$",
-    "Use 3–30 characters of a-z, 0-9 and '-', not starting or ending with '-'.",
+    "Use 3-30 characters of a-z, 0-9 and '-', not starting or ending with '-'.",
 )
 
 

@@ -5,7 +5,7 @@ refuses to start without them.
 """
 
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlparse
 
 import environ
 
@@ -162,9 +162,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+
 # --- Mail --------------------------------------------------------------------------------------
 # EMAIL_URL accepts django-environ's schemes: smtp://, smtp+tls://, consolemail://, filemail:///path
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+def email_from_url(url: str) -> dict:
+    config = environ.Env.email_url_config(url)
+    if url.startswith("filemail:"):
+        # django-environ drops the leading "/" of filemail:///abs/path; keep the path as written.
+        parsed = urlparse(url)
+        config["EMAIL_FILE_PATH"] = parsed.netloc + parsed.path
+    return config
+
+
+vars().update(email_from_url(env("EMAIL_URL", default="consolemail://")))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"Placemate <no-reply@{PLATFORM_DOMAIN}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -34,7 +34,10 @@ if not port_open(_redis.hostname or "127.0.0.1", _redis.port or 6379):
     }
     CELERY_TASK_ALWAYS_EAGER = True
 
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}}
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 
 # No collectstatic outside production: WhiteNoise serves from the finders.

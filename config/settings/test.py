@@ -6,7 +6,7 @@ from .base import *  # noqa: F403
 from .base import BASE_DIR, STORAGES, database_from_url, env, redis_cache
 
 DEBUG = False
-SECRET_KEY = "test-only-secret-key-with-enough-length-and-entropy-0123456789"
+SECRET_KEY = "test-only-secret-key-with-enough-length-and-entropy-0123456789"  # noqa: S105
 
 PLATFORM_DOMAIN = "localhost"
 ALLOWED_HOSTS = ["localhost", ".localhost"]
@@ -28,7 +28,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 MEDIA_ROOT = str(BASE_DIR / ".data" / "test-media")
 
 # No collectstatic outside production: WhiteNoise serves from the finders.

@@ -42,7 +42,9 @@ def _is_enveloped(schema: dict) -> bool:
 
 
 class EnvelopeAutoSchema(AutoSchema):
-    def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
+    def _get_response_for_code(
+        self, serializer, status_code, media_types=None, direction="response"
+    ):
         response = super()._get_response_for_code(serializer, status_code, media_types, direction)
         if not str(status_code).startswith("2"):
             return response
@@ -55,7 +57,9 @@ class EnvelopeAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         component = ResolvedComponent(
-            name="ErrorEnvelope", type=ResolvedComponent.SCHEMA, schema=ERROR_ENVELOPE,
+            name="ErrorEnvelope",
+            type=ResolvedComponent.SCHEMA,
+            schema=ERROR_ENVELOPE,
             object="ErrorEnvelope",
         )
         self.registry.register_on_missing(component)

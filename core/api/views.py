@@ -32,7 +32,9 @@ def server_error(request):
 
 def csrf_failure(request, reason=""):
     return error_response(
-        403, "permission_denied", "CSRF check failed: send the X-CSRFToken header.",
+        403,
+        "permission_denied",
+        "CSRF check failed: send the X-CSRFToken header.",
         type_="CSRFFailed",
     )
 
@@ -67,7 +69,10 @@ def readyz(request):
     failing = [name for name, state in checks.items() if state == "unavailable"]
     if failing:
         return error_response(
-            503, "service_unavailable", f"Not ready: {', '.join(failing)} unavailable.",
-            type_="ServiceUnavailable", details=checks,
+            503,
+            "service_unavailable",
+            f"Not ready: {', '.join(failing)} unavailable.",
+            type_="ServiceUnavailable",
+            details=checks,
         )
     return JsonResponse(success_body(checks))

@@ -21,7 +21,12 @@ PLANS = [
         "name": "Starter",
         "price_monthly": Decimal("49"),
         "sort_order": 1,
-        "limits": {"max_students": 500, "max_active_drives": 10, "max_staff": 5, "storage_mb": 2000},
+        "limits": {
+            "max_students": 500,
+            "max_active_drives": 10,
+            "max_staff": 5,
+            "storage_mb": 2000,
+        },
         "features": {
             "assessments": False,
             "recommendations": False,
@@ -72,7 +77,9 @@ def seed(apps, schema_editor):
     Plan = apps.get_model("billing", "Plan")
     for plan in PLANS:
         code = plan["code"]
-        Plan.objects.update_or_create(code=code, defaults={k: v for k, v in plan.items() if k != "code"})
+        Plan.objects.update_or_create(
+            code=code, defaults={k: v for k, v in plan.items() if k != "code"}
+        )
 
 
 class Migration(migrations.Migration):
