@@ -6,6 +6,7 @@ nothing but Python gets an embedded server (the `pgserver` dev dependency) in `.
 
 import socket
 import sys
+import warnings
 from pathlib import Path
 from urllib.parse import quote
 
@@ -22,10 +23,12 @@ def port_open(host: str, port: int, timeout: float = 0.3) -> bool:
 
 def embedded_server_url(data_dir: Path) -> str:
     """Start (or reuse) the embedded PostgreSQL in `data_dir`; it keeps running after we exit."""
-    import pgserver
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs' notice about XDG_RUNTIME_DIR
+        import pgserver
 
-    data_dir.mkdir(parents=True, exist_ok=True)
-    pgserver.get_server(data_dir, cleanup_mode=None)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        pgserver.get_server(data_dir, cleanup_mode=None)
     print(f"Using the embedded PostgreSQL in {data_dir}", file=sys.stderr)
     return f"postgres://postgres@{quote(str(data_dir), safe='')}/postgres"
 

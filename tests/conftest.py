@@ -1,5 +1,10 @@
 """Shared fixtures: two real college schemas created once per session, host-bound clients."""
 
+import shutil
+import socket
+import subprocess
+import time
+
 import pytest
 from django.core.cache import caches
 from django.db import connection
@@ -8,6 +13,7 @@ from rest_framework.test import APIClient
 
 from core.accounts.models import Role, User
 from tenants.models import College
+from tenants.resolution import EVERYTHING, local_layer
 from tenants.services import college_ensure, college_host, public_tenant_ensure
 
 COLLEGES = {
@@ -31,6 +37,9 @@ def _schemas(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _isolated_state():
     caches["default"].clear()  # one Redis database for both aliases in tests
+    local_layer.get("localhost")  # starts this process's listener on first use
+    wait_for(lambda: local_layer.live)
+    local_layer.forget(EVERYTHING)  # rows cached by a rolled-back test are gone
     yield
     connection.set_schema_to_public()
 
@@ -105,3 +114,41 @@ def student_client(college, student) -> APIClient:
 @pytest.fixture
 def anonymous_client(college) -> APIClient:
     return client_for(college)
+
+
+def wait_for(condition, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def redis_server():
+    """A Redis server of our own, so that the test can stop it."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield port, process
+    process.kill()
+    process.wait()

@@ -27,9 +27,13 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 # How long a resolved host stays cached (invalidated on every College/Domain change anyway).
-TENANT_CACHE_TIMEOUT = env.int("TENANT_CACHE_TIMEOUT", default=3600)
+TENANT_CACHE_TIMEOUT = env.int("TENANT_CACHE_TIMEOUT", default=300)
 # Unknown hosts are cached briefly so that random hosts cannot hammer the database.
 TENANT_NEGATIVE_CACHE_TIMEOUT = env.int("TENANT_NEGATIVE_CACHE_TIMEOUT", default=30)
+# A per-process layer in front of Redis, kept current by Redis pub/sub (tenants.resolution).
+TENANT_LOCAL_CACHE = env.bool("TENANT_LOCAL_CACHE", default=True)
+TENANT_LOCAL_CACHE_TIMEOUT = env.int("TENANT_LOCAL_CACHE_TIMEOUT", default=60)
+TENANT_LOCAL_CACHE_SIZE = env.int("TENANT_LOCAL_CACHE_SIZE", default=10000)
 
 # --- Applications ------------------------------------------------------------------------------
 # `core` lives in every schema, `shared_apps` only in public, `tenant_apps` in each college.

@@ -1,14 +1,9 @@
 """/healthz and /readyz, including Redis stopped or unreachable."""
 
-import shutil
-import socket
-import subprocess
 import time
 
-import pytest
-
 from config.settings.base import redis_cache
-from tests.conftest import client_for
+from tests.conftest import client_for, free_port
 
 
 def caches_at(url: str) -> dict:
@@ -16,12 +11,6 @@ def caches_at(url: str) -> dict:
         "default": redis_cache(url, tenant_prefixed=True),
         "tenancy": redis_cache(url, tenant_prefixed=False),
     }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_healthz_on_both_url_sets(public_tenant, college):
@@ -52,29 +41,6 @@ def test_readyz_names_an_unreachable_redis_and_the_api_keeps_answering(
     assert error["details"] == {"database": "ok", "redis": "unavailable"}
     assert "redis" in error["message"]
     assert listing.status_code == 200  # cache misses, not errors
-
-
-@pytest.fixture
-def redis_server():
-    """A Redis server of our own, so that the test can stop it."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed")
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield port, process
-    process.kill()
-    process.wait()
 
 
 def test_readyz_and_api_when_redis_stops(college, coordinator_client, redis_server, settings):
