@@ -1,9 +1,18 @@
-"""Routes served on every host: health and the OpenAPI schema of the host's own URL set."""
+"""Routes served on every host: health, the OpenAPI schema of the host's own URL set, the
+authentication endpoints and the Django admin (which requires OTP)."""
 
+from django.contrib import admin
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from django_otp.admin import OTPAdminSite
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from core.api.views import healthz, readyz
+
+admin.site.__class__ = OTPAdminSite  # admin login asks for a TOTP code; no device, no admin
 
 
 def common_urlpatterns(*, urlconf: str, title: str) -> list:
@@ -12,8 +21,11 @@ def common_urlpatterns(*, urlconf: str, title: str) -> list:
         path("healthz", healthz, name="healthz"),
         path("readyz", readyz, name="readyz"),
         path("api/schema/", schema, name="schema"),
-        path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+        path(
+            "api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"
+        ),
         path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+        path("admin/", admin.site.urls),
     ]
 
 

@@ -1,16 +1,17 @@
 """A college's host: its workspace API and admin."""
 
-from django.contrib import admin
 from django.urls import include, path
 
 from config.urls_common import common_urlpatterns, handler400, handler403, handler404, handler500  # noqa: F401
+from core.accounts.urls import auth_urlpatterns, college_urlpatterns
 
 api_v1 = [
+    *auth_urlpatterns,
+    *college_urlpatterns,
     path("", include("tenant_apps.companies.urls")),
 ]
 
 urlpatterns = [
     *common_urlpatterns(urlconf="config.urls_tenant", title="Placemate college API"),
     path("api/v1/", include(api_v1)),
-    path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,7 @@ from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
 from core.accounts.models import Role, User
+from core.accounts.services import email_mark_verified
 from tenants.models import College
 from tenants.resolution import EVERYTHING, local_layer
 from tenants.services import college_ensure, college_host, public_tenant_ensure
@@ -63,22 +64,33 @@ def host_of(college: College) -> str:
     return "localhost" if college.is_public else college_host(college.subdomain)
 
 
-def client_for(college: College, user: User | None = None) -> APIClient:
-    """An API client talking to `college`'s host, authenticated as `user` if given."""
-    client = APIClient(HTTP_HOST=host_of(college))
+def client_for(college: College, user: User | None = None, *, csrf: bool = False) -> APIClient:
+    """An API client talking to `college`'s host, authenticated as `user` if given; with
+    `csrf`, it enforces CSRF checks as browsers' requests get them."""
+    client = APIClient(enforce_csrf_checks=csrf, HTTP_HOST=host_of(college))
     if user is not None:
         client.force_authenticate(user)
     return client
 
 
-def make_user(college: College, role: str = Role.STUDENT, email: str | None = None) -> User:
+def make_user(
+    college: College, role: str = Role.STUDENT, email: str | None = None, *, verified: bool = True
+) -> User:
+    """A user in `college`'s schema, with a verified e-mail address unless told otherwise."""
     with tenant_context(college):
-        return User.objects.create_user(
+        user = User.objects.create_user(
             email=email or f"{role}@{college.subdomain}.example.edu",
             password=PASSWORD,
             role=role,
             first_name=role.title(),
         )
+        if verified:
+            email_mark_verified(user=user)
+        return user
+
+
+def login(client: APIClient, email: str, password: str = PASSWORD, **extra):
+    return client.post("/api/v1/auth/login/", {"email": email, "password": password}, **extra)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ Secrets have no default here: `local` and `test` provide development defaults, `
 refuses to start without them.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -49,6 +50,10 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "auditlog",
+    "allauth",
+    "allauth.account",
+    "django_otp",
+    "rest_framework_simplejwt.token_blacklist",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -65,6 +70,10 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "auditlog",
+    "allauth",
+    "allauth.account",
+    "django_otp",
+    "rest_framework_simplejwt.token_blacklist",
     "tenant_apps.companies",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -78,8 +87,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "core.audit.middleware.AuditContextMiddleware",
 ]
 
@@ -156,6 +168,11 @@ DJANGO_REDIS_LOGGER = "placemate.cache"
 
 # --- Auth --------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -165,6 +182,61 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+
+# Lockout: this many consecutive failed passwords or codes lock an account for so long.
+ACCOUNT_LOCKOUT_FAILURES = env.int("ACCOUNT_LOCKOUT_FAILURES", default=5)
+ACCOUNT_LOCKOUT_MINUTES = env.int("ACCOUNT_LOCKOUT_MINUTES", default=15)
+# Per client IP, per college (the throttle cache keys carry the schema).
+AUTH_THROTTLE_RATE = env("AUTH_THROTTLE_RATE", default="5/min")
+# Two-factor: the login's otp_token lifetime, recovery codes, and the key that encrypts TOTP
+# secrets at rest (a Fernet key; derived from SECRET_KEY when empty).
+OTP_TOKEN_LIFETIME_SECONDS = env.int("OTP_TOKEN_LIFETIME_SECONDS", default=300)
+OTP_RECOVERY_CODES = 10
+OTP_ENCRYPTION_KEY = env("OTP_ENCRYPTION_KEY", default="")
+INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=7)
+# Pages of the college's front end that e-mailed links open (on the college's own host).
+FRONTEND_PATHS = {
+    "verify_email": "/verify-email/",
+    "password_reset": "/reset-password/",
+    "invitation": "/accept-invitation/",
+}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=10)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "AUTH_TOKEN_CLASSES": ("core.accounts.tokens.TenantAccessToken",),
+}
+REST_AUTH = {
+    "USE_JWT": True,
+    "SESSION_LOGIN": False,
+    "TOKEN_MODEL": None,
+    "JWT_AUTH_COOKIE": "access_token",
+    "JWT_AUTH_REFRESH_COOKIE": "refresh_token",
+    "JWT_AUTH_REFRESH_COOKIE_PATH": "/api/v1/auth/",
+    "JWT_AUTH_HTTPONLY": True,
+    "JWT_AUTH_SAMESITE": "Lax",
+    "JWT_AUTH_SECURE": env.bool("JWT_AUTH_SECURE", default=True),
+    "JWT_AUTH_COOKIE_USE_CSRF": True,
+    "OLD_PASSWORD_FIELD_ENABLED": True,
+    "PASSWORD_RESET_SERIALIZER": "core.accounts.serializers.PasswordResetSerializer",
+    "USER_DETAILS_SERIALIZER": "core.accounts.serializers.UserSerializer",
+}
+
+# django-allauth underneath: e-mail addresses, verification and reset mails.
+ACCOUNT_ADAPTER = "core.accounts.adapter.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_CONFIRMATION_HMAC = False  # keys stored per schema: useless on another college
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_RATE_LIMITS = False  # our throttles apply
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Placemate] "
 
 
 # --- Mail --------------------------------------------------------------------------------------
@@ -205,11 +277,28 @@ CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_ALLOW_CREDENTIALS = True
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CSRF_FAILURE_VIEW = "core.api.views.csrf_failure"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# django-csp: scripts only from our origin (Swagger UI's initialiser is served as a file).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -219,9 +308,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-    ],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["core.accounts.authentication.TenantJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
@@ -233,6 +320,14 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.EnvelopeAutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "NUM_PROXIES": NUM_PROXIES,
+    "DEFAULT_THROTTLE_RATES": {
+        "login": AUTH_THROTTLE_RATE,
+        "otp": AUTH_THROTTLE_RATE,
+        "registration": AUTH_THROTTLE_RATE,
+        "password_reset": AUTH_THROTTLE_RATE,
+        "password_change": AUTH_THROTTLE_RATE,
+        "invitation": AUTH_THROTTLE_RATE,
+    },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -245,6 +340,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "core.accounts.models.Role",
+        "InvitableRoleEnum": "core.accounts.models.INVITABLE_ROLE_CHOICES",
+    },
 }
 
 # --- Celery ------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 from config.devdb import embedded_server_url, port_open
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, REDIS_URL, STORAGES, database_from_url, env
+from .base import BASE_DIR, REDIS_URL, REST_AUTH, STORAGES, database_from_url, env
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="insecure-local-development-key-never-used-in-production")
@@ -44,3 +44,6 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Plain HTTP in development: cookies cannot be Secure.
+REST_AUTH = {**REST_AUTH, "JWT_AUTH_SECURE": env.bool("JWT_AUTH_SECURE", default=False)}

@@ -5,3 +5,11 @@ class AccountsConfig(AppConfig):
     name = "core.accounts"
     label = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from rest_framework_simplejwt.exceptions import InvalidToken
+
+        from core.accounts import signals  # noqa: F401
+        from core.api.exceptions import register_drf_code
+
+        register_drf_code(InvalidToken, "token_invalid")

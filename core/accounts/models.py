@@ -1,6 +1,14 @@
+import time
+from binascii import unhexlify
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
+
+from core.accounts import crypto
 
 
 class Role(models.TextChoices):
@@ -12,6 +20,8 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
+INVITABLE_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.RECRUITER)
+INVITABLE_ROLE_CHOICES = [(role.value, role.label) for role in INVITABLE_ROLES]
 
 
 class UserManager(BaseUserManager):
@@ -51,6 +61,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Lockout: consecutive failed passwords or codes, and until when the account is locked.
+    failed_login_count = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -72,8 +85,168 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_college_staff(self) -> bool:
         return self.role in STAFF_ROLES
 
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()
+
+    @property
+    def is_2fa_enabled(self) -> bool:
+        return TOTPDevice.objects.filter(user=self, confirmed=True).exists()
+
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
     def get_short_name(self) -> str:
         return self.first_name
+
+
+class CollegeSettings(models.Model):
+    """The workspace's policies; one row per schema (`CollegeSettings.load()`)."""
+
+    self_signup_enabled = models.BooleanField(default=False)
+    student_email_domains = models.JSONField(default=list, blank=True)
+    require_2fa_for_staff = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "college settings"
+
+    def __str__(self) -> str:
+        return "College settings"
+
+    @classmethod
+    def load(cls) -> "CollegeSettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
+    def allows_student_email(self, email: str) -> bool:
+        domain = email.rsplit("@", 1)[-1].lower()
+        return domain in {d.lower().lstrip("@") for d in self.student_email_domains}
+
+
+class Invitation(models.Model):
+    """An admin invites staff or a recruiter by e-mail; the key is stored hashed."""
+
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=INVITABLE_ROLE_CHOICES)
+    # A recruiter's company (tenant_apps.companies); no FK: this table lives in every schema.
+    company_id = models.BigIntegerField(null=True, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role})"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class LoginChallenge(models.Model):
+    """The second step of a login with 2FA: a short-lived, single-use `otp_token`.
+
+    Stored (hashed) in the college's own schema, so it means nothing on any other host."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Login challenge of user {self.user_id}"
+
+
+class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A TOTP authenticator whose secret is encrypted at rest (django-otp keeps it in clear).
+
+    The encryption key comes from settings (OTP_ENCRYPTION_KEY or one derived from SECRET_KEY),
+    so a database dump does not yield working secrets."""
+
+    encrypted_key = models.TextField()
+    step = models.PositiveSmallIntegerField(default=30)
+    digits = models.PositiveSmallIntegerField(default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    last_t = models.BigIntegerField(default=-1)  # no token is accepted twice
+
+    class Meta(Device.Meta):
+        verbose_name = "TOTP device"
+
+    @classmethod
+    def for_new_secret(cls, *, user, hex_key: str, name: str = "Authenticator") -> "TOTPDevice":
+        return cls(user=user, name=name, confirmed=False, encrypted_key=crypto.encrypt(hex_key))
+
+    @property
+    def hex_key(self) -> str:
+        return crypto.decrypt(self.encrypted_key)
+
+    @property
+    def bin_key(self) -> bytes:
+        return unhexlify(self.hex_key.encode())
+
+    def verify_token(self, token) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        try:
+            token = int(str(token).strip())
+        except ValueError:
+            verified = False
+        else:
+            totp = TOTP(self.bin_key, self.step, 0, self.digits, 0)
+            totp.time = time.time()
+            verified = totp.verify(token, self.tolerance, self.last_t + 1)
+            if verified:
+                self.last_t = totp.t()
+                self.throttle_reset(commit=False)
+                self.set_last_used_timestamp(commit=False)
+                self.save()
+        if not verified:
+            self.throttle_increment(commit=True)
+        return verified
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+
+class RecoveryCodeDevice(ThrottlingMixin, Device):
+    """Ten one-time recovery codes, stored as keyed hashes."""
+
+    class Meta(Device.Meta):
+        verbose_name = "recovery codes"
+
+    def verify_token(self, token) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        code_hash = crypto.hash_code(crypto.normalize_code(str(token)))
+        used = self.codes.filter(code_hash=code_hash, used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+        if used:
+            self.throttle_reset()
+        else:
+            self.throttle_increment()
+        return bool(used)
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return "used recovery code" if self.used_at else "recovery code"

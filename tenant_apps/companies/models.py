@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -25,3 +26,15 @@ class Company(SoftDeleteModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Recruiter(SoftDeleteModel):
+    """A recruiter user, bound to one company: sees only that company's drives and applicants."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recruiter"
+    )
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="recruiters")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.company}"

@@ -156,14 +156,11 @@ def test_500_outside_drf_is_an_envelope_too(college, monkeypatch):
 
 
 def test_csrf_failure_is_a_403_envelope(college, coordinator):
-    from django.test import Client
+    from tests.conftest import client_for, login
 
-    from tests.conftest import host_of
+    client = client_for(college, csrf=True)
+    assert login(client, coordinator.email).status_code == 200  # cookies set
 
-    client = Client(enforce_csrf_checks=True, HTTP_HOST=host_of(college))
-    with tenant_context(college):  # the session lives in the college's schema
-        client.force_login(coordinator)
-
-    response = client.post("/api/v1/companies/", {"name": "Acme"})
+    response = client.post("/api/v1/companies/", {"name": "Acme"}, format="json")
 
     assert_error(response, 403, "permission_denied")

@@ -1,0 +1,20 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+
+from core.accounts.tokens import current_host
+
+
+def college_link(request, page: str, **params: str) -> str:
+    """A link to one of the college's own pages, on the host the request came to."""
+    query = "&".join(f"{name}={value}" for name, value in params.items())
+    return f"{request.scheme}://{current_host()}{settings.FRONTEND_PATHS[page]}?{query}"
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """allauth underneath our API: links point at the college's own host, sign-up is ours."""
+
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        return college_link(request, "verify_email", key=emailconfirmation.key)
+
+    def is_open_for_signup(self, request) -> bool:
+        return False  # students sign up through the API, under the college's rules

@@ -1,0 +1,333 @@
+"""The authentication endpoints of API.md, the same on college hosts and the root domain."""
+
+from dj_rest_auth.jwt_auth import CookieTokenRefreshSerializer, set_jwt_cookies, unset_jwt_cookies
+from dj_rest_auth.views import (
+    PasswordChangeView,
+    PasswordResetConfirmView,
+    PasswordResetView,
+)
+from django.conf import settings
+from django.db import connection
+from django.middleware.csrf import get_token
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import RetrieveUpdateAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.views import TokenRefreshView
+
+from core.accounts import security, services
+from core.accounts.errors import TokenInvalid
+from core.accounts.models import CollegeSettings, User
+from core.accounts.serializers import (
+    CodeInput,
+    CollegeSettingsSerializer,
+    InvitationAcceptInput,
+    InvitationInput,
+    InvitationOutput,
+    KeyInput,
+    LoginInput,
+    MemberSerializer,
+    RefreshInput,
+    RegistrationInput,
+    TwoFactorVerifyInput,
+    UserSerializer,
+)
+from core.accounts.tokens import TenantRefreshToken, tokens_for
+from core.api.permissions import IsCollegeAdmin
+
+
+def signed_in(request, user: User, *, otp_verified: bool, status_code: int = 200) -> Response:
+    """200 with `data.user` and `data.access`; the tokens also go in HttpOnly cookies."""
+    refresh = tokens_for(user, otp_verified=otp_verified)
+    access = str(refresh.access_token)
+    response = Response({"user": UserSerializer(user).data, "access": access}, status=status_code)
+    set_jwt_cookies(response, access, str(refresh))
+    get_token(request)  # the csrftoken cookie that cookie-authenticated writes must echo
+    return response
+
+
+class PublicAuthApi(APIView):
+    """An unauthenticated auth endpoint with a throttle of its own (per client IP, in Redis)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+
+
+class LoginApi(PublicAuthApi):
+    throttle_scope = "login"
+
+    @extend_schema(request=LoginInput, responses={200: UserSerializer})
+    def post(self, request):
+        data = LoginInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        start = services.login_start(request=request, **data.validated_data)
+        if start.otp_token is not None:
+            return Response({"otp_required": True, "otp_token": start.otp_token})
+        return signed_in(request, start.user, otp_verified=False)
+
+
+class TwoFactorVerifyApi(PublicAuthApi):
+    throttle_scope = "otp"
+
+    @extend_schema(request=TwoFactorVerifyInput, responses={200: UserSerializer})
+    def post(self, request):
+        data = TwoFactorVerifyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.login_challenge_complete(request=request, **data.validated_data)
+        return signed_in(request, user, otp_verified=True)
+
+
+class TenantCookieTokenRefreshSerializer(CookieTokenRefreshSerializer):
+    token_class = TenantRefreshToken
+
+
+class TokenRefreshApi(TokenRefreshView):
+    """New access token and rotated refresh token; the old refresh token is blacklisted."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    serializer_class = TenantCookieTokenRefreshSerializer
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except TokenError as exc:
+            raise TokenInvalid(str(exc)) from exc
+        tokens = serializer.validated_data
+        response = Response({"access": tokens["access"]})
+        set_jwt_cookies(response, tokens["access"], tokens["refresh"])
+        return response
+
+
+class LogoutApi(APIView):
+    """Blacklists the refresh token (cookie or body) and clears the cookies. Always 200."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=RefreshInput, responses={200: None})
+    def post(self, request):
+        raw = request.data.get("refresh") or request.COOKIES.get(
+            settings.REST_AUTH["JWT_AUTH_REFRESH_COOKIE"]
+        )
+        if raw:
+            try:
+                token = TenantRefreshToken(raw)
+                token.blacklist()
+                security.record(
+                    "logout", request=request, user=User.objects.filter(pk=token["user_id"]).first()
+                )
+            except TokenError:
+                pass  # expired, foreign or already blacklisted: nothing to revoke here
+        response = Response({"detail": "Logged out."})
+        unset_jwt_cookies(response)
+        return response
+
+
+class UserApi(RetrieveUpdateAPIView):
+    serializer_class = UserSerializer
+    permission_classes = [IsAuthenticated]
+    http_method_names = ["get", "patch", "options"]
+
+    def get_object(self):
+        return self.request.user
+
+
+class RegistrationApi(PublicAuthApi):
+    throttle_scope = "registration"
+
+    @extend_schema(request=RegistrationInput, responses={201: UserSerializer})
+    def post(self, request):
+        data = RegistrationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        user = services.student_register(
+            request=request,
+            email=fields["email"],
+            password=fields["password1"],
+            first_name=fields["first_name"],
+            last_name=fields["last_name"],
+        )
+        response = Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+        response.message = "Verification e-mail sent."
+        return response
+
+
+class VerifyEmailApi(PublicAuthApi):
+    throttle_scope = "registration"
+
+    @extend_schema(request=KeyInput, responses={200: None})
+    def post(self, request):
+        data = KeyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.email_verify(request=request, key=data.validated_data["key"])
+        return Response({"detail": "E-mail address verified."})
+
+
+class PasswordResetApi(PasswordResetView):
+    """Always 200, whether or not the address has an account (no enumeration)."""
+
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "password_reset"
+
+
+class PasswordResetConfirmApi(PasswordResetConfirmView):
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "password_reset"
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        services.refresh_tokens_revoke_all(user=serializer.user)
+        services.login_failures_reset(user=serializer.user)
+        security.record("password_reset", request=request, user=serializer.user)
+        return Response({"detail": "Password has been reset with the new password."})
+
+
+class PasswordChangeApi(PasswordChangeView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "password_change"
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        services.refresh_tokens_revoke_all(user=request.user)
+        security.record("password_changed", request=request, user=request.user)
+        # Other sessions are signed out; this one continues with fresh tokens.
+        otp_verified = bool(request.auth and request.auth.get("otp", False))
+        response = signed_in(request, request.user, otp_verified=otp_verified)
+        response.data = {"detail": "New password has been saved."}
+        return response
+
+
+class TotpSetupApi(APIView):
+    otp_setup_allowed = True
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: inline_serializer(
+                "TotpSetup",
+                {"secret": serializers.CharField(), "otpauth_uri": serializers.CharField()},
+            )
+        },
+    )
+    def post(self, request):
+        device = services.totp_setup(user=request.user)
+        issuer = f"Placemate ({connection.tenant.name})"
+        uri = services.otpauth_uri(device=device, issuer=issuer)
+        secret = uri.split("secret=", 1)[1].split("&", 1)[0]
+        return Response({"secret": secret, "otpauth_uri": uri})
+
+
+class TotpConfirmApi(APIView):
+    otp_setup_allowed = True
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "otp"
+
+    @extend_schema(
+        request=CodeInput,
+        responses={
+            200: inline_serializer(
+                "RecoveryCodes",
+                {"recovery_codes": serializers.ListField(child=serializers.CharField())},
+            )
+        },
+    )
+    def post(self, request):
+        data = CodeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        codes = services.totp_confirm(request=request, user=request.user, **data.validated_data)
+        # The login that set up the device has proven the second factor now.
+        response = signed_in(request, request.user, otp_verified=True)
+        response.data = {"recovery_codes": codes}
+        return response
+
+
+class TwoFactorDisableApi(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "otp"
+
+    @extend_schema(request=CodeInput, responses={200: None})
+    def post(self, request):
+        data = CodeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.two_factor_disable(request=request, user=request.user, **data.validated_data)
+        return Response({"detail": "Two-factor authentication is off."})
+
+
+class InvitationAcceptApi(PublicAuthApi):
+    throttle_scope = "invitation"
+
+    @extend_schema(request=InvitationAcceptInput, responses={201: UserSerializer})
+    def post(self, request):
+        data = InvitationAcceptInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.invitation_accept(request=request, **data.validated_data)
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class MemberViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The college's people (admin): list, change role or deactivate, invite."""
+
+    queryset = User.objects.all()
+    serializer_class = MemberSerializer
+    permission_classes = [IsCollegeAdmin]
+    http_method_names = ["get", "patch", "post", "options"]
+    filterset_fields = ["role", "is_active"]
+    search_fields = ["email", "first_name", "last_name"]
+    ordering_fields = ["email", "date_joined"]
+
+    def perform_update(self, serializer):
+        if serializer.instance == self.request.user and (
+            serializer.validated_data.get("role", self.request.user.role) != self.request.user.role
+            or serializer.validated_data.get("is_active") is False
+        ):
+            raise ValidationError({"role": ["You cannot demote or deactivate yourself."]})
+        serializer.save()
+
+    @extend_schema(request=InvitationInput, responses={201: InvitationOutput})
+    @action(detail=False, methods=["post"])
+    def invite(self, request):
+        data = InvitationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation = services.invitation_create(
+            request=request,
+            email=data.validated_data["email"],
+            role=data.validated_data["role"],
+            company_id=data.validated_data.get("company"),
+            invited_by=request.user,
+        )
+        return Response(InvitationOutput(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class CollegeSettingsApi(RetrieveUpdateAPIView):
+    """Everybody reads the college's settings; its admin changes them."""
+
+    serializer_class = CollegeSettingsSerializer
+    http_method_names = ["get", "patch", "options"]
+
+    def get_permissions(self):
+        if self.request.method == "PATCH":
+            return [IsCollegeAdmin()]
+        return [IsAuthenticated()]
+
+    def get_object(self):
+        return CollegeSettings.load()

@@ -1,0 +1,33 @@
+"""Security events (logins, failures, lockouts, 2FA, passwords): written to the audit log of
+the schema they happen in, with IP and user agent, and to the `placemate.security` logger."""
+
+import logging
+
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+
+from core.http import client_ip
+
+logger = logging.getLogger("placemate.security")
+
+SECURITY_ACTION = LogEntry.Action.ACCESS
+
+
+def record(event: str, *, request=None, user=None, email: str | None = None, **data) -> None:
+    from core.accounts.models import User
+
+    ip = client_ip(request) if request is not None else None
+    user_agent = request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""
+    subject = user.email if user is not None else (email or "").strip().lower()[:254]
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(User),
+        object_pk=str(user.pk) if user is not None else "",
+        object_id=user.pk if user is not None else None,
+        object_repr=subject,
+        action=SECURITY_ACTION,
+        actor=user,
+        actor_email=user.email if user is not None else None,
+        remote_addr=ip,
+        additional_data={"event": event, "user_agent": user_agent, **data},
+    )
+    logger.info("security event=%s user=%s ip=%s", event, user.pk if user is not None else "-", ip)
