@@ -6,4 +6,6 @@ class TenantsConfig(AppConfig):
     verbose_name = "Colleges"
 
     def ready(self) -> None:
-        from tenants import signals  # noqa: F401
+        from tenants import contenttypes, signals  # noqa: F401
+
+        contenttypes.install()

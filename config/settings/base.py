@@ -27,6 +27,8 @@ PUBLIC_SCHEMA_NAME = "public"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+# One `SET search_path` per request (and after a rollback), not one before every query.
+TENANT_LIMIT_SET_CALLS = True
 # How long a resolved host stays cached (invalidated on every College/Domain change anyway).
 TENANT_CACHE_TIMEOUT = env.int("TENANT_CACHE_TIMEOUT", default=300)
 # Unknown hosts are cached briefly so that random hosts cannot hammer the database.

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
-from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django.utils.functional import cached_property
+from django_otp.models import Device, TimestampMixin
 from django_otp.oath import TOTP
 
 from core.accounts import crypto
@@ -89,7 +90,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_locked(self) -> bool:
         return self.locked_until is not None and self.locked_until > timezone.now()
 
-    @property
+    @cached_property
     def is_2fa_enabled(self) -> bool:
         return TOTPDevice.objects.filter(user=self, confirmed=True).exists()
 
@@ -167,11 +168,12 @@ class LoginChallenge(models.Model):
         return f"Login challenge of user {self.user_id}"
 
 
-class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
+class TOTPDevice(TimestampMixin, Device):
     """A TOTP authenticator whose secret is encrypted at rest (django-otp keeps it in clear).
 
     The encryption key comes from settings (OTP_ENCRYPTION_KEY or one derived from SECRET_KEY),
-    so a database dump does not yield working secrets."""
+    so a database dump does not yield working secrets. Attempts are limited by the account
+    lockout and the per-IP throttles, not by a per-device delay."""
 
     encrypted_key = models.TextField()
     step = models.PositiveSmallIntegerField(default=30)
@@ -195,52 +197,32 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
         return unhexlify(self.hex_key.encode())
 
     def verify_token(self, token) -> bool:
-        allowed, _ = self.verify_is_allowed()
-        if not allowed:
-            return False
         try:
             token = int(str(token).strip())
         except ValueError:
-            verified = False
-        else:
-            totp = TOTP(self.bin_key, self.step, 0, self.digits, 0)
-            totp.time = time.time()
-            verified = totp.verify(token, self.tolerance, self.last_t + 1)
-            if verified:
-                self.last_t = totp.t()
-                self.throttle_reset(commit=False)
-                self.set_last_used_timestamp(commit=False)
-                self.save()
-        if not verified:
-            self.throttle_increment(commit=True)
-        return verified
-
-    def get_throttle_factor(self) -> int:
-        return 1
+            return False
+        totp = TOTP(self.bin_key, self.step, 0, self.digits, 0)
+        totp.time = time.time()
+        if not totp.verify(token, self.tolerance, self.last_t + 1):
+            return False
+        self.last_t = totp.t()
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
 
 
-class RecoveryCodeDevice(ThrottlingMixin, Device):
+class RecoveryCodeDevice(Device):
     """Ten one-time recovery codes, stored as keyed hashes."""
 
     class Meta(Device.Meta):
         verbose_name = "recovery codes"
 
     def verify_token(self, token) -> bool:
-        allowed, _ = self.verify_is_allowed()
-        if not allowed:
-            return False
         code_hash = crypto.hash_code(crypto.normalize_code(str(token)))
         used = self.codes.filter(code_hash=code_hash, used_at__isnull=True).update(
             used_at=timezone.now()
         )
-        if used:
-            self.throttle_reset()
-        else:
-            self.throttle_increment()
         return bool(used)
-
-    def get_throttle_factor(self) -> int:
-        return 1
 
 
 class RecoveryCode(models.Model):

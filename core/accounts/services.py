@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote, urlencode
 
-import django_otp
 from allauth.account.models import EmailAddress, EmailConfirmation
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
@@ -63,22 +62,29 @@ def email_mark_verified(*, user: User) -> None:
 
 def login_start(*, request, email: str, password: str) -> LoginStart:
     user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is not None and user.is_locked:
+    if user is None:
+        User().set_password(password)  # the hasher's work anyway: no timing oracle
+        security.record("login_failed", request=request, email=email)
+        raise AuthenticationFailed()
+    if user.is_locked:
         security.record("login_refused_locked", request=request, user=user)
         raise AccountLocked()
-    # authenticate() runs the hasher even for unknown e-mails: no timing oracle.
-    if authenticate(request, email=email.strip().lower(), password=password) is None:
-        security.record("login_failed", request=request, user=user, email=email)
-        if user is not None:
-            login_failure_register(user=user, request=request)
+    if not (user.is_active and user.check_password(password)):
+        security.record("login_failed", request=request, user=user)
+        login_failure_register(user=user, request=request)
         raise AuthenticationFailed()
     if not email_is_verified(user):
         raise EmailNotVerified()
-    login_failures_reset(user=user)
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if user.is_2fa_enabled:  # failures keep counting until the second factor is right too
         return LoginStart(user=user, otp_token=login_challenge_create(user=user))
-    security.record("login", request=request, user=user, method="password")
+    login_succeeded(request=request, user=user, method="password")
     return LoginStart(user=user, otp_token=None)
+
+
+def login_succeeded(*, request, user: User, method: str) -> None:
+    login_failures_reset(user=user)
+    update_last_login(None, user)
+    security.record("login", request=request, user=user, method=method)
 
 
 def login_failure_register(*, user: User, request) -> None:
@@ -123,7 +129,7 @@ def login_challenge_complete(*, request, otp_token: str, code: str) -> User:
     user = challenge.user
     if user.is_locked:
         raise AccountLocked()
-    device = django_otp.match_token(user, code)
+    device = second_factor_match(user=user, code=code)
     if device is None:
         security.record("2fa_failed", request=request, user=user)
         login_failure_register(user=user, request=request)
@@ -133,13 +139,23 @@ def login_challenge_complete(*, request, otp_token: str, code: str) -> User:
     )
     if not used:  # a concurrent request spent it first
         raise TokenInvalid("The otp_token is invalid, used or expired: log in again.")
-    login_failures_reset(user=user)
     method = "recovery_code" if isinstance(device, RecoveryCodeDevice) else "totp"
-    security.record("login", request=request, user=user, method=method)
+    login_succeeded(request=request, user=user, method=method)
     return user
 
 
-# --- Two-factor devices ------------------------------------------------------------------------
+# --- Two-factor devices -----------------------------------------------------------------------
+
+
+def second_factor_match(*, user: User, code: str) -> TOTPDevice | RecoveryCodeDevice | None:
+    """The device that accepts `code`: six digits are a TOTP code, anything else a recovery
+    code. Only that device is tried (and spends the code)."""
+    code = code.strip()
+    model = TOTPDevice if code.isdigit() and len(code) == 6 else RecoveryCodeDevice
+    for device in model.objects.filter(user=user, confirmed=True):
+        if device.verify_token(code):
+            return device
+    return None
 
 
 def otpauth_uri(*, device: TOTPDevice, issuer: str) -> str:
@@ -192,7 +208,7 @@ def recovery_codes_regenerate(*, user: User) -> list[str]:
 def two_factor_disable(*, request, user: User, code: str) -> None:
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise ValidationError({"code": ["Two-factor authentication is not on."]})
-    if django_otp.match_token(user, code) is None:
+    if second_factor_match(user=user, code=code) is None:
         raise ValidationError({"code": ["Invalid code."]})
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryCodeDevice.objects.filter(user=user).delete()

@@ -1,0 +1,327 @@
+"""Login, JWT cookies, refresh, logout and the binding of every token to one college's host."""
+
+from http.cookies import SimpleCookie
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import tenant_context
+
+from core.accounts.models import Role, User
+from core.accounts.services import email_mark_verified
+from tests.conftest import PASSWORD, client_for, login, make_user
+
+USER_FIELDS = {"id", "email", "first_name", "last_name", "role", "is_2fa_enabled"}
+
+
+def error_code(response) -> str:
+    return response.json()["error"]["code"]
+
+
+def test_login_sets_host_only_httponly_cookies_and_returns_the_user(college, coordinator):
+    response = login(client_for(college), coordinator.email)
+
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert set(data["user"]) == USER_FIELDS
+    assert data["user"]["email"] == coordinator.email and data["user"]["role"] == "coordinator"
+    access, refresh = response.cookies["access_token"], response.cookies["refresh_token"]
+    for cookie in (access, refresh):
+        assert cookie["httponly"] is True
+        assert cookie["samesite"] == "Lax"
+        assert cookie["secure"] is True
+        assert cookie["domain"] == ""  # host-only: never sent to another college's host
+    assert refresh["path"] == "/api/v1/auth/"
+    assert "csrftoken" in response.cookies
+
+
+def test_cookies_authenticate_and_unsafe_requests_need_the_csrf_token(college, coordinator):
+    client = client_for(college, csrf=True)
+    login(client, coordinator.email)
+
+    me = client.get("/api/v1/auth/user/")
+    without = client.post("/api/v1/companies/", {"name": "Acme"}, format="json")
+    with_token = client.post(
+        "/api/v1/companies/",
+        {"name": "Acme"},
+        format="json",
+        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
+    )
+
+    assert me.status_code == 200 and me.json()["data"]["email"] == coordinator.email
+    assert without.status_code == 403
+    assert with_token.status_code == 201
+
+
+def test_bearer_token_needs_no_csrf(college, coordinator):
+    access = login(client_for(college), coordinator.email).json()["data"]["access"]
+    service = client_for(college, csrf=True)
+
+    response = service.post(
+        "/api/v1/companies/", {"name": "Acme"}, format="json", HTTP_AUTHORIZATION=f"Bearer {access}"
+    )
+
+    assert response.status_code == 201
+
+
+def test_wrong_password_and_unknown_email_answer_alike(college, coordinator):
+    wrong = login(client_for(college), coordinator.email, "not-the-password")
+    unknown = login(client_for(college), "nobody@alpha.example.edu")
+
+    assert wrong.status_code == unknown.status_code == 401
+    assert error_code(wrong) == error_code(unknown) == "authentication_failed"
+    assert wrong.json()["error"]["message"] == unknown.json()["error"]["message"]
+    assert "access_token" not in wrong.cookies
+
+
+def test_login_before_email_verification_is_refused(college):
+    user = make_user(college, Role.STUDENT, verified=False)
+
+    response = login(client_for(college), user.email)
+
+    assert response.status_code == 403
+    assert error_code(response) == "email_not_verified"
+    assert "access_token" not in response.cookies
+
+
+def test_email_is_case_insensitive(college, coordinator):
+    assert login(client_for(college), coordinator.email.upper()).status_code == 200
+
+
+def test_bad_input_is_a_validation_error(college):
+    response = client_for(college).post("/api/v1/auth/login/", {"email": "nope"}, format="json")
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["details"]) == {"email", "password"}
+
+
+def test_refresh_rotates_and_blacklists_the_old_refresh_token(college, coordinator):
+    # given
+    client = client_for(college)
+    login(client, coordinator.email)
+    old_refresh = client.cookies["refresh_token"].value
+
+    # when
+    refreshed = client.post("/api/v1/auth/token/refresh/")
+    replay = client_for(college).post(
+        "/api/v1/auth/token/refresh/", {"refresh": old_refresh}, format="json"
+    )
+
+    # then
+    assert refreshed.status_code == 200
+    assert refreshed.json()["data"]["access"]
+    assert refreshed.cookies["refresh_token"].value != old_refresh
+    assert client.get("/api/v1/auth/user/").status_code == 200  # the new access cookie works
+    assert replay.status_code == 401 and error_code(replay) == "token_invalid"
+
+
+def test_refresh_without_a_token_is_token_invalid(college):
+    response = client_for(college).post("/api/v1/auth/token/refresh/")
+
+    assert response.status_code == 401 and error_code(response) == "token_invalid"
+
+
+def test_logout_blacklists_the_refresh_token_and_clears_cookies(college, coordinator):
+    client = client_for(college)
+    login(client, coordinator.email)
+    refresh = client.cookies["refresh_token"].value
+
+    response = client.post("/api/v1/auth/logout/")
+
+    assert response.status_code == 200
+    assert response.cookies["access_token"]["max-age"] == 0
+    assert response.cookies["refresh_token"]["max-age"] == 0
+    again = client_for(college).post(
+        "/api/v1/auth/token/refresh/", {"refresh": refresh}, format="json"
+    )
+    assert again.status_code == 401 and error_code(again) == "token_invalid"
+
+
+def test_user_endpoint_reads_and_patches_names_only(college, coordinator):
+    client = client_for(college)
+    login(client, coordinator.email)
+
+    response = client.patch(
+        "/api/v1/auth/user/",
+        {"first_name": "Asha", "role": "admin", "email": "x@y.z"},
+        format="json",
+        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
+    )
+
+    assert response.status_code == 200
+    assert response.json()["data"]["first_name"] == "Asha"
+    with tenant_context(college):
+        user = User.objects.get(pk=coordinator.pk)
+    assert (user.first_name, user.role, user.email) == ("Asha", "coordinator", coordinator.email)
+
+
+def test_anonymous_user_endpoint_is_401(college):
+    response = client_for(college).get("/api/v1/auth/user/")
+
+    assert response.status_code == 401 and error_code(response) == "not_authenticated"
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+# --- Isolation -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def twins(college, other_college):
+    """A user in each college with the same id and the same e-mail address."""
+    email = "twin@example.edu"
+    ours = make_user(college, Role.COORDINATOR, email)
+    with tenant_context(other_college):
+        theirs = User.objects.create_user(
+            id=ours.pk, email=email, password=PASSWORD, role=Role.COORDINATOR
+        )
+        email_mark_verified(user=theirs)
+    return ours, theirs
+
+
+def test_a_token_of_one_college_is_refused_on_another_and_on_the_root_domain(
+    college, other_college, public_tenant, twins
+):
+    # given a login on college A
+    client = client_for(college)
+    access = login(client, twins[0].email).json()["data"]["access"]
+    refresh = client.cookies["refresh_token"].value
+
+    for host_tenant in (other_college, public_tenant):
+        # when the same tokens are presented on another host
+        bearer = client_for(host_tenant).get(
+            "/api/v1/auth/user/", HTTP_AUTHORIZATION=f"Bearer {access}"
+        )
+        cookie_client = client_for(host_tenant)
+        cookie_client.cookies = SimpleCookie({"access_token": access})
+        by_cookie = cookie_client.get("/api/v1/auth/user/")
+        refreshed = client_for(host_tenant).post(
+            "/api/v1/auth/token/refresh/", {"refresh": refresh}, format="json"
+        )
+
+        # then each is refused as token_invalid
+        for response in (bearer, by_cookie, refreshed):
+            assert response.status_code == 401, host_tenant
+            assert error_code(response) == "token_invalid"
+
+    # and still works where it was minted
+    assert client.get("/api/v1/auth/user/").status_code == 200
+
+
+def test_lockout_in_one_college_does_not_lock_the_same_email_in_another(
+    college, other_college, twins, settings
+):
+    for attempt in range(settings.ACCOUNT_LOCKOUT_FAILURES):
+        login(
+            client_for(college), twins[0].email, "wrong-password", REMOTE_ADDR=f"10.0.0.{attempt}"
+        )
+
+    assert error_code(login(client_for(college), twins[0].email, REMOTE_ADDR="10.1.0.1")) == (
+        "account_locked"
+    )
+    assert login(client_for(other_college), twins[1].email).status_code == 200
+
+
+# --- Brute force ---------------------------------------------------------------------------------
+
+
+def test_sixth_attempt_within_a_minute_is_throttled(college, coordinator):
+    client = client_for(college)
+    for _ in range(5):
+        assert login(client, "nobody@alpha.example.edu").status_code == 401
+
+    response = login(client, coordinator.email)
+
+    assert response.status_code == 429
+    assert error_code(response) == "throttled"
+    retry_after = response.json()["error"]["details"]["retry_after"]
+    assert 0 < retry_after <= 60
+    assert response["Retry-After"] == str(retry_after)
+
+
+def test_spoofed_forwarded_for_does_not_reset_the_throttle(college):
+    client = client_for(college)
+    responses = [
+        login(client, "nobody@alpha.example.edu", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+        for n in range(6)
+    ]
+
+    assert [r.status_code for r in responses] == [401] * 5 + [429]
+
+
+def test_throttle_counts_per_college(college, other_college):
+    for _ in range(5):
+        login(client_for(college), "nobody@example.edu")
+
+    assert login(client_for(other_college), "nobody@example.edu").status_code == 401
+
+
+def test_account_locks_after_consecutive_failures_even_with_the_right_password(
+    college, coordinator, settings
+):
+    # given five wrong passwords from five addresses (no throttle involved)
+    statuses = [
+        login(
+            client_for(college), coordinator.email, "wrong", REMOTE_ADDR=f"10.0.0.{n}"
+        ).status_code
+        for n in range(settings.ACCOUNT_LOCKOUT_FAILURES)
+    ]
+
+    # when the right password comes
+    response = login(client_for(college), coordinator.email, REMOTE_ADDR="10.0.1.1")
+
+    # then
+    assert statuses == [401] * (settings.ACCOUNT_LOCKOUT_FAILURES - 1) + [403]
+    assert response.status_code == 403 and error_code(response) == "account_locked"
+    assert "access_token" not in response.cookies
+
+
+def test_a_success_resets_the_count_of_consecutive_failures(college, coordinator, settings):
+    for n in range(settings.ACCOUNT_LOCKOUT_FAILURES - 1):
+        login(client_for(college), coordinator.email, "wrong", REMOTE_ADDR=f"10.0.0.{n}")
+    assert login(client_for(college), coordinator.email, REMOTE_ADDR="10.0.2.1").status_code == 200
+
+    response = login(client_for(college), coordinator.email, "wrong", REMOTE_ADDR="10.0.2.2")
+
+    assert response.status_code == 401  # counting starts again
+
+
+def test_the_lock_expires(college, coordinator, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    with tenant_context(college):
+        User.objects.filter(pk=coordinator.pk).update(
+            locked_until=timezone.now() - timedelta(seconds=1)
+        )
+
+    assert login(client_for(college), coordinator.email).status_code == 200
+
+
+def test_lockout_does_not_need_redis(college, coordinator, settings):
+    settings.CACHES = {
+        alias: {**config, "LOCATION": "redis://127.0.0.1:1/0"}
+        for alias, config in settings.CACHES.items()
+    }
+    for n in range(settings.ACCOUNT_LOCKOUT_FAILURES):
+        login(client_for(college), coordinator.email, "wrong", REMOTE_ADDR=f"10.0.3.{n}")
+
+    assert error_code(login(client_for(college), coordinator.email)) == "account_locked"
+
+
+def test_passwords_are_hashed_with_argon2(college, settings):
+    from config.settings import base
+
+    settings.PASSWORD_HASHERS = base.PASSWORD_HASHERS
+    with tenant_context(college):
+        user = User.objects.create_user(email="hash@alpha.example.edu", password=PASSWORD)
+
+    assert user.password.startswith("argon2")
+
+
+def test_login_query_count_is_bounded(college, coordinator):
+    client = client_for(college)
+    client.get("/healthz")
+    with CaptureQueriesContext(connection) as queries:
+        assert login(client, coordinator.email).status_code == 200
+    assert len(queries) <= 8
