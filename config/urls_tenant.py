@@ -8,6 +8,7 @@ from core.accounts.urls import auth_urlpatterns, college_urlpatterns
 api_v1 = [
     *auth_urlpatterns,
     *college_urlpatterns,
+    path("", include("core.audit.urls")),
     path("", include("tenant_apps.companies.urls")),
 ]
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from urllib.parse import quote, urlencode
 
 from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.core import context as allauth_context
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import update_last_login
@@ -261,9 +262,16 @@ def student_register(
         last_name=last_name,
     )
     address = EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
-    transaction.on_commit(lambda: address.send_confirmation(request, signup=True))
+    transaction.on_commit(lambda: _send_verification(request, address))
     security.record("registered", request=request, user=user)
     return user
+
+
+def _send_verification(request, address: EmailAddress) -> None:
+    # allauth renders its mails within its per-request context, which is gone if the commit
+    # happens after the request (a task, a test's transaction): set it up again.
+    with allauth_context.request_context(request):
+        address.send_confirmation(request, signup=True)
 
 
 @transaction.atomic

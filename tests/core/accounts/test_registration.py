@@ -5,8 +5,6 @@ import re
 from contextlib import contextmanager
 
 import pytest
-from allauth.core import context as allauth_context
-from django.test import RequestFactory
 from django_tenants.utils import tenant_context
 
 from core.accounts.models import CollegeSettings, User
@@ -20,20 +18,13 @@ VERIFY_LINK = re.compile(r"http://alpha\.localhost/verify-email/\?key=(?P<key>[A
 
 @pytest.fixture
 def committed(django_capture_on_commit_callbacks):
-    """A context whose requests' on-commit work (the verification mail) runs as in production.
-
-    There the sign-up's transaction commits inside the request, while allauth's per-request
-    context is set; here the test's own transaction defers the callbacks past the request, so
-    they run afterwards inside an equivalent context for the college's host (the connection
-    still points at the schema and host that the request selected)."""
+    """Runs the requests' on-commit work (the verification mail), which the test's own
+    transaction would otherwise hold back."""
 
     @contextmanager
-    def context(host: str = "alpha.localhost"):
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    def context():
+        with django_capture_on_commit_callbacks(execute=True):
             yield
-        with allauth_context.request_context(RequestFactory().get("/", HTTP_HOST=host)):
-            for callback in callbacks:
-                callback()
 
     return context
 
