@@ -16,7 +16,7 @@ $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 install: $(VENV)/.installed
 
 migrate: install
-	$(PY) manage.py migrate_schemas --executor=multiprocessing --noinput
+	$(PY) manage.py migrate_fleet
 
 seed: install
 	$(PY) manage.py seed_demo --port $(PORT)

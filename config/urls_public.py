@@ -4,12 +4,20 @@ from django.urls import include, path
 
 from config.urls_common import common_urlpatterns, handler400, handler403, handler404, handler500  # noqa: F401
 from core.accounts.urls import auth_urlpatterns
+from shared_apps.billing.apis import PlanListApi
+from shared_apps.onboarding.urls import api_urlpatterns as onboarding_api
+from shared_apps.onboarding.urls import page_urlpatterns as onboarding_pages
+from tenants.apis import ExportDownloadApi
 
 api_v1 = [
     *auth_urlpatterns,
+    path("plans/", PlanListApi.as_view(), name="plans"),
+    *onboarding_api,
+    path("exports/<str:token>/", ExportDownloadApi.as_view(), name="college-export"),
 ]
 
 urlpatterns = [
     *common_urlpatterns(urlconf="config.urls_public", title="Placemate platform API"),
     path("api/v1/", include(api_v1)),
+    *onboarding_pages,
 ]

@@ -4,11 +4,13 @@ from django.urls import include, path
 
 from config.urls_common import common_urlpatterns, handler400, handler403, handler404, handler500  # noqa: F401
 from core.accounts.urls import auth_urlpatterns, college_urlpatterns
+from tenants.apis import WorkspaceCancelApi
 
 api_v1 = [
     *auth_urlpatterns,
     *college_urlpatterns,
     path("", include("core.audit.urls")),
+    path("workspace/cancel/", WorkspaceCancelApi.as_view(), name="workspace-cancel"),
     path("", include("tenant_apps.companies.urls")),
 ]
 

@@ -1,18 +1,36 @@
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http.request import split_domain_port
 from django.urls import set_urlconf
 
 from core.api.envelope import error_response
+from tenants.models import CollegeStatus
 from tenants.resolution import resolve_host
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+HEALTH_PATHS = frozenset({"/healthz", "/readyz"})
+# A read-only college can still sign in and out, and pay.
+READ_ONLY_WRITABLE_PREFIXES = (
+    "/api/v1/auth/",
+    "/api/v1/billing/",
+    "/admin/login/",
+    "/admin/logout/",
+)
+
+
+def tenant_not_found():
+    return error_response(
+        404, "tenant_not_found", "No college is served on this host.", type_="NotFound"
+    )
 
 
 class TenantResolutionMiddleware:
     """Selects the college (schema and URL set) from the Host header; first in the stack.
 
     Unlike django-tenants' TenantMainMiddleware, the lookup is cached (zero queries when warm)
-    and an unknown host answers the `tenant_not_found` envelope. `SET search_path` is issued
-    lazily by the backend, so a request that never touches the database pays nothing for it.
+    and an unknown or cancelled college answers the `tenant_not_found` envelope.
+    `SET search_path` is issued lazily by the backend, so a request that never touches the
+    database pays nothing for it.
     """
 
     def __init__(self, get_response):
@@ -21,11 +39,15 @@ class TenantResolutionMiddleware:
     def __call__(self, request):
         connection.set_schema_to_public()
         hostname, _port = split_domain_port(request.get_host())  # DisallowedHost → 400
-        tenant = resolve_host(hostname)
-        if tenant is None:
+        try:
+            tenant = resolve_host(hostname)
+        except DatabaseError:
             return error_response(
-                404, "tenant_not_found", "No college is served on this host.", type_="NotFound"
-            )
+                503, "service_unavailable", "The database is unavailable; retry shortly.",
+                type_="ServiceUnavailable",
+            )  # fmt: skip
+        if tenant is None or tenant.status == CollegeStatus.CANCELLED:
+            return tenant_not_found()
         tenant.domain_url = hostname
         request.tenant = tenant
         connection.set_tenant(tenant)
@@ -34,3 +56,45 @@ class TenantResolutionMiddleware:
         )
         set_urlconf(request.urlconf)
         return self.get_response(request)
+
+
+class TenantStatusMiddleware:
+    """API.md's status table for college hosts: suspended → 403 everywhere, read-only → 402 on
+    writes (but auth and billing), past due → a header. After CORS, so browsers see the error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tenant = getattr(request, "tenant", None)
+        if tenant is None or tenant.is_public:
+            return self.get_response(request)
+        status = tenant.status
+        refusal = self.refusal(status, request)
+        if refusal is not None:
+            return refusal
+        response = self.get_response(request)
+        if status == CollegeStatus.PAST_DUE:
+            response["X-Billing-Status"] = CollegeStatus.PAST_DUE
+        return response
+
+    @staticmethod
+    def refusal(status: str, request):
+        if request.path in HEALTH_PATHS:
+            return None
+        if status == CollegeStatus.SUSPENDED:
+            return error_response(
+                403, "tenant_suspended", "This workspace is suspended: contact Placemate.",
+                type_="TenantSuspended",
+            )  # fmt: skip
+        if (
+            status == CollegeStatus.READ_ONLY
+            and request.method not in SAFE_METHODS
+            and not request.path.startswith(READ_ONLY_WRITABLE_PREFIXES)
+        ):
+            return error_response(
+                402, "subscription_inactive",
+                "This workspace is read-only: renew the subscription to make changes.",
+                type_="SubscriptionInactive",
+            )  # fmt: skip
+        return None

@@ -32,6 +32,11 @@ class College(TenantMixin):
         "billing.Plan", on_delete=models.PROTECT, null=True, blank=True, related_name="colleges"
     )
     trial_ends_at = models.DateTimeField(null=True, blank=True)
+    status_reason = models.CharField(max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The zip of all its data produced on cancellation, kept for the retention period.
+    export_file = models.CharField(max_length=300, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -47,6 +52,10 @@ class College(TenantMixin):
     @property
     def is_public(self) -> bool:
         return self.schema_name == settings.PUBLIC_SCHEMA_NAME
+
+    @property
+    def accepts_writes(self) -> bool:
+        return self.status not in (CollegeStatus.READ_ONLY, CollegeStatus.SUSPENDED)
 
     @staticmethod
     def schema_name_for(subdomain: str) -> str:

@@ -1,19 +1,84 @@
-"""Creating colleges. (Sign-up and fast provisioning by schema cloning build on this.)"""
+"""Creating colleges: the public tenant, the template schema, and provisioning by cloning.
 
+A college's schema is a copy of the template schema, which `migrate_fleet` keeps current, so a
+sign-up costs one `clone_schema()` instead of every migration. Provisioning runs in one
+transaction (PostgreSQL DDL is transactional): if any step fails, no schema, domain or row is
+left behind, and the same sign-up can be retried.
+"""
+
+import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django_tenants.clone import CloneSchema
+from django_tenants.utils import schema_exists, tenant_context
+from rest_framework.exceptions import ValidationError
 
 from shared_apps.billing.models import Plan
 from tenants.models import College, CollegeStatus, Domain
 
-TRIAL_DAYS = 30
+SUBDOMAIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,28})[a-z0-9]$")
+RESERVED_SUBDOMAINS = frozenset(
+    {
+        "www", "api", "admin", "app", "mail", "static", "media", "public", "console",
+        "assets", "auth", "billing", "blog", "cdn", "dashboard", "demo", "dev", "docs", "email",
+        "ftp", "help", "imap", "login", "ns1", "ns2", "placemate", "pop", "pop3", "root",
+        "signup", "smtp", "staging", "status", "support", "test", "webmail",
+    }
+)  # fmt: skip
 
 
 def college_host(subdomain: str) -> str:
     return f"{subdomain}.{settings.PLATFORM_DOMAIN}"
+
+
+# --- Sub-domains -------------------------------------------------------------------------------
+
+
+def subdomain_problem(subdomain: str) -> str | None:
+    """Why `subdomain` cannot be used, or None when it is free."""
+    if not SUBDOMAIN_RE.match(subdomain):
+        if not 3 <= len(subdomain) <= 30:
+            return "Use between 3 and 30 characters."
+        if subdomain.startswith("-") or subdomain.endswith("-"):
+            return "It cannot start or end with '-'."
+        return "Use only lower-case letters a-z, digits 0-9 and '-'."
+    if subdomain in RESERVED_SUBDOMAINS:
+        return "This name is reserved."
+    taken = (
+        College.objects.filter(subdomain=subdomain).exists()
+        or Domain.objects.filter(domain=college_host(subdomain)).exists()
+    )
+    return "This sub-domain is already taken." if taken else None
+
+
+# --- Template schema ---------------------------------------------------------------------------
+
+
+def template_schema() -> str:
+    return settings.TENANT_TEMPLATE_SCHEMA
+
+
+def template_ensure() -> None:
+    """Create and migrate the template schema if it does not exist yet."""
+    name = template_schema()
+    if schema_exists(name):
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE SCHEMA "{name}"')
+    call_command("migrate_schemas", schema_name=name, tenant=True, interactive=False, verbosity=0)
+    connection.set_schema_to_public()
+
+
+def schema_clone(*, schema_name: str) -> None:
+    CloneSchema().clone_schema(template_schema(), schema_name, clone_mode="DATA")
+
+
+# --- Colleges ----------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -29,22 +94,96 @@ def public_tenant_ensure() -> College:
     return college
 
 
+@dataclass(frozen=True)
+class AdminAccount:
+    email: str
+    password: str
+    first_name: str
+    last_name: str
+
+
+def college_provision(
+    *,
+    name: str,
+    subdomain: str,
+    admin: AdminAccount | None = None,
+    plan_code: str | None = None,
+    request=None,
+    verified_admin: bool = False,
+) -> College:
+    """Create a college with its domain, schema (cloned) and admin user, all or nothing.
+
+    The admin is unverified unless `verified_admin`; a verification mail goes to the college's
+    host once the transaction commits."""
+    from core.accounts import services as accounts
+
+    subdomain = subdomain.strip().lower()
+    problem = subdomain_problem(subdomain)
+    if problem:
+        raise ValidationError({"subdomain": [problem]})
+    plan = Plan.objects.filter(code=plan_code or Plan.TRIAL, is_public=True).first()
+    if plan is None:
+        raise ValidationError({"plan": ["Unknown plan."]})
+    if admin is not None:
+        accounts.password_validate(
+            admin.password,
+            email=admin.email,
+            first_name=admin.first_name,
+            last_name=admin.last_name,
+            field="admin_password",
+        )
+    template_ensure()  # no-op once it exists (DDL outside the sign-up's transaction)
+
+    try:
+        with transaction.atomic():
+            college = College(
+                name=name.strip(),
+                subdomain=subdomain,
+                schema_name=College.schema_name_for(subdomain),
+                status=CollegeStatus.TRIALING,
+                plan=plan,
+                trial_ends_at=timezone.now() + timedelta(days=settings.TRIAL_DAYS),
+            )
+            college.auto_create_schema = False  # cloned below, inside this transaction
+            college.save()
+            host = college_host(subdomain)
+            Domain.objects.create(domain=host, tenant=college, is_primary=True)
+            schema_clone(schema_name=college.schema_name)
+            if admin is not None:
+                college.domain_url = host
+                with tenant_context(college):
+                    accounts.college_admin_create(
+                        request=request,
+                        email=admin.email,
+                        password=admin.password,
+                        first_name=admin.first_name,
+                        last_name=admin.last_name,
+                        verified=verified_admin,
+                    )
+    except IntegrityError as exc:  # a concurrent sign-up took the name first
+        raise ValidationError({"subdomain": ["This sub-domain is already taken."]}) from exc
+    return college
+
+
 def college_ensure(*, subdomain: str, name: str) -> tuple[College, bool]:
-    """The college on `<subdomain>.<PLATFORM_DOMAIN>`, created with its schema if missing."""
+    """The college on `<subdomain>.<PLATFORM_DOMAIN>` (seeds and tests), created if missing.
+
+    Reserved names are allowed here: the demo college lives on `demo`."""
     college = College.objects.filter(subdomain=subdomain).first()
-    created = college is None
-    if created:
+    if college is not None:
+        return college, False
+    template_ensure()
+    with transaction.atomic():
         college = College(
             name=name,
             subdomain=subdomain,
             schema_name=College.schema_name_for(subdomain),
             status=CollegeStatus.TRIALING,
             plan=Plan.objects.filter(code=Plan.TRIAL).first(),
-            trial_ends_at=timezone.now() + timedelta(days=TRIAL_DAYS),
+            trial_ends_at=timezone.now() + timedelta(days=settings.TRIAL_DAYS),
         )
-        college.full_clean(exclude=["plan"])
-        college.save(verbosity=0)  # creates and migrates the schema
-    Domain.objects.get_or_create(
-        domain=college_host(subdomain), defaults={"tenant": college, "is_primary": True}
-    )
-    return college, created
+        college.auto_create_schema = False
+        college.save()
+        Domain.objects.create(domain=college_host(subdomain), tenant=college, is_primary=True)
+        schema_clone(schema_name=college.schema_name)
+    return college, True

@@ -27,6 +27,11 @@ PUBLIC_SCHEMA_NAME = "public"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+# New colleges are clones of this schema, which `migrate_fleet` keeps current.
+TENANT_TEMPLATE_SCHEMA = "template_college"
+TRIAL_DAYS = env.int("TRIAL_DAYS", default=14)
+# A cancelled college's data export is kept this long, then its schema and files are dropped.
+COLLEGE_DATA_RETENTION_DAYS = env.int("COLLEGE_DATA_RETENTION_DAYS", default=30)
 # One `SET search_path` per request (and after a rollback), not one before every query.
 TENANT_LIMIT_SET_CALLS = True
 # How long a resolved host stays cached (invalidated on every College/Domain change anyway).
@@ -62,6 +67,7 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "corsheaders",
     "shared_apps.billing",
+    "shared_apps.onboarding",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -85,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "tenants.middleware.TenantStatusMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -265,8 +272,14 @@ USE_TZ = True
 # --- Static files ------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+EXPORTS_ROOT = env("EXPORTS_ROOT", default=str(BASE_DIR / ".data" / "exports"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Cancelled colleges' data exports: outside any college schema, kept for the retention.
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": EXPORTS_ROOT},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
@@ -329,6 +342,8 @@ REST_FRAMEWORK = {
         "password_reset": AUTH_THROTTLE_RATE,
         "password_change": AUTH_THROTTLE_RATE,
         "invitation": AUTH_THROTTLE_RATE,
+        "signup": env("SIGNUP_THROTTLE_RATE", default="10/hour"),
+        "subdomain_check": "60/min",
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -355,6 +370,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+
+CELERY_BEAT_SCHEDULE = {
+    "expire-trials": {"task": "tenants.tasks.expire_trials", "schedule": 15 * 60},
+    "purge-cancelled-colleges": {"task": "tenants.tasks.purge_cancelled", "schedule": 60 * 60},
+}
 
 # --- Audit -------------------------------------------------------------------------------------
 # We resolve actor and IP ourselves (core.audit.middleware): after DRF authentication, and

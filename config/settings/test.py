@@ -38,3 +38,7 @@ MEDIA_ROOT = str(BASE_DIR / ".data" / "test-media")
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+STORAGES["exports"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(BASE_DIR / ".data" / "test-exports")},
+}

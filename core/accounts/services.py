@@ -1,6 +1,7 @@
 """Identity: logins with lockout and 2FA, TOTP devices and recovery codes, self sign-up,
 invitations. Every write is here; views only validate input and shape output."""
 
+import contextlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,7 +18,9 @@ from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.test import RequestFactory
 from django.utils import timezone
+from django_tenants.utils import tenant_context
 from rest_framework.exceptions import ValidationError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
@@ -230,11 +233,37 @@ def refresh_tokens_revoke_all(*, user: User) -> None:
 # --- Self sign-up and e-mail verification --------------------------------------------------------
 
 
-def _validated_password(password: str, *, user: User, field: str) -> None:
+def password_validate(
+    password: str, *, email: str, first_name: str = "", last_name: str = "", field: str
+) -> None:
+    """Django's validators (length, common, numeric, similarity to the person's details)."""
+    candidate = User(email=email, first_name=first_name, last_name=last_name)
     try:
-        validate_password(password, user=user)
+        validate_password(password, user=candidate)
     except DjangoValidationError as exc:
         raise ValidationError({field: list(exc.messages)}) from exc
+
+
+def college_admin_create(
+    *, request, email: str, password: str, first_name: str, last_name: str, verified: bool
+) -> User:
+    """The first admin of a new college (called inside the college's schema)."""
+    user = User.objects.create_user(
+        email=email.strip().lower(),
+        password=password,
+        role=Role.ADMIN,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=True,
+        is_superuser=True,
+    )
+    address = EmailAddress.objects.create(
+        user=user, email=user.email, primary=True, verified=verified
+    )
+    if not verified:
+        college = connection.tenant
+        transaction.on_commit(lambda: _send_verification(request, address, college=college))
+    return user
 
 
 @transaction.atomic
@@ -252,8 +281,9 @@ def student_register(
         raise ValidationError({"email": [f"Use your college e-mail address ({domains})."]})
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": ["An account with this e-mail address already exists."]})
-    candidate = User(email=email, first_name=first_name, last_name=last_name)
-    _validated_password(password, user=candidate, field="password1")
+    password_validate(
+        password, email=email, first_name=first_name, last_name=last_name, field="password1"
+    )
     user = User.objects.create_user(
         email=email,
         password=password,
@@ -267,10 +297,16 @@ def student_register(
     return user
 
 
-def _send_verification(request, address: EmailAddress) -> None:
+def _send_verification(request, address: EmailAddress, *, college=None) -> None:
     # allauth renders its mails within its per-request context, which is gone if the commit
-    # happens after the request (a task, a test's transaction): set it up again.
-    with allauth_context.request_context(request):
+    # happens after the request (a task, a test's transaction): set it up again, in the
+    # college's schema when the request was served elsewhere (a sign-up on the root domain).
+    with contextlib.ExitStack() as stack:
+        if college is not None:
+            stack.enter_context(tenant_context(college))
+        if request is None:  # provisioned from a command or task: links still need a host
+            request = RequestFactory().get("/", secure=not settings.DEBUG, HTTP_HOST=current_host())
+        stack.enter_context(allauth_context.request_context(request))
         address.send_confirmation(request, signup=True)
 
 
@@ -343,8 +379,13 @@ def invitation_accept(*, request, key: str, password: str, first_name: str, last
         raise ValidationError({"key": ["This invitation is invalid, used or expired."]})
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise Conflict("Somebody with this e-mail address already has an account.")
-    candidate = User(email=invitation.email, first_name=first_name, last_name=last_name)
-    _validated_password(password, user=candidate, field="password")
+    password_validate(
+        password,
+        email=invitation.email,
+        first_name=first_name,
+        last_name=last_name,
+        field="password",
+    )
     is_admin = invitation.role == Role.ADMIN
     user = User.objects.create_user(
         email=invitation.email,

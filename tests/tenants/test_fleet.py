@@ -1,0 +1,50 @@
+"""Fleet migrations: which college schemas are behind, found in one query."""
+
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from psycopg2 import sql
+
+from tenants import fleet
+
+
+def test_a_current_fleet_has_nothing_behind_and_costs_one_query(college, other_college):
+    schemas = fleet.fleet_schemas()
+    expected = fleet.expected_tenant_migrations()
+
+    with CaptureQueriesContext(connection) as queries:
+        behind = fleet.schemas_behind(schemas, expected)
+
+    assert behind == []
+    assert schemas[0] == "template_college"
+    assert {college.schema_name, other_college.schema_name} <= set(schemas)
+    assert "companies.0001_initial" in expected and "billing.0001_initial" not in expected
+    # one query lists the schemas that have a migration table, one checks them all
+    assert len([q for q in queries.captured_queries if "search_path" not in q["sql"]]) == 2
+
+
+def test_a_schema_missing_a_migration_is_found(college, other_college):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.SQL("DELETE FROM {}.django_migrations WHERE app = %s AND name = %s").format(
+                sql.Identifier(other_college.schema_name)
+            ),
+            ["companies", "0001_initial"],
+        )
+
+    behind = fleet.schemas_behind(fleet.fleet_schemas(), fleet.expected_tenant_migrations())
+
+    assert behind == [other_college.schema_name]
+
+
+def test_a_schema_without_a_migration_table_is_behind(db, _schemas):
+    with connection.cursor() as cursor:
+        cursor.execute('CREATE SCHEMA "c_empty"')
+
+    assert fleet.schemas_behind(["c_empty"], fleet.expected_tenant_migrations()) == ["c_empty"]
+
+
+def test_the_command_reports_and_leaves_a_current_fleet_alone(db, _schemas, capsys):
+    call_command("migrate_fleet", "--check")
+
+    assert "0 of" in capsys.readouterr().out
