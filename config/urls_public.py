@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from config.urls_common import common_urlpatterns, handler400, handler403, handler404, handler500  # noqa: F401
+from core.accounts import pages
 from core.accounts.urls import auth_urlpatterns
 from shared_apps.billing.apis import PlanListApi
 from shared_apps.onboarding.urls import api_urlpatterns as onboarding_api
@@ -20,4 +21,5 @@ urlpatterns = [
     *common_urlpatterns(urlconf="config.urls_public", title="Placemate platform API"),
     path("api/v1/", include(api_v1)),
     *onboarding_pages,
+    path("reset-password/", pages.reset_password, name="page-reset-password"),
 ]

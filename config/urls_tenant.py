@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from config.urls_common import common_urlpatterns, handler400, handler403, handler404, handler500  # noqa: F401
+from core.accounts import pages
 from core.accounts.urls import auth_urlpatterns, college_urlpatterns
 from tenants.apis import WorkspaceCancelApi
 
@@ -12,9 +13,17 @@ api_v1 = [
     path("", include("core.audit.urls")),
     path("workspace/cancel/", WorkspaceCancelApi.as_view(), name="workspace-cancel"),
     path("", include("tenant_apps.companies.urls")),
+    path("", include("tenant_apps.students.urls")),
+    path("", include("tenant_apps.drives.urls")),
+    path("", include("tenant_apps.applications.urls")),
+    path("", include("tenant_apps.interviews.urls")),
 ]
 
 urlpatterns = [
     *common_urlpatterns(urlconf="config.urls_tenant", title="Placemate college API"),
     path("api/v1/", include(api_v1)),
+    # the pages that e-mailed links open (settings.FRONTEND_PATHS)
+    path("verify-email/", pages.verify_email, name="page-verify-email"),
+    path("reset-password/", pages.reset_password, name="page-reset-password"),
+    path("accept-invitation/", pages.accept_invitation, name="page-accept-invitation"),
 ]

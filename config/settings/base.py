@@ -83,6 +83,10 @@ TENANT_APPS = [
     "django_otp",
     "rest_framework_simplejwt.token_blacklist",
     "tenant_apps.companies",
+    "tenant_apps.students",
+    "tenant_apps.drives",
+    "tenant_apps.applications",
+    "tenant_apps.interviews",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -273,8 +277,29 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 EXPORTS_ROOT = env("EXPORTS_ROOT", default=str(BASE_DIR / ".data" / "exports"))
+# College files (résumés, offer letters): each college's under its schema name, streamed only by
+# authorised endpoints (never served publicly). FILE_STORAGE=local keeps them in
+# MEDIA_ROOT/<schema>/; FILE_STORAGE=s3 in the private bucket AWS_STORAGE_BUCKET_NAME under
+# [AWS_LOCATION/]<schema>/ (credentials from the usual AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or
+# the instance role; AWS_S3_REGION_NAME, AWS_S3_ENDPOINT_URL for S3-compatible stores).
+FILE_STORAGE = env("FILE_STORAGE", default="local")
+if FILE_STORAGE == "s3":
+    DEFAULT_FILE_STORAGE_CONFIG = {
+        "BACKEND": "tenant_apps.kit.storage.TenantS3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "location": env("AWS_LOCATION", default=""),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+        },
+    }
+else:
+    DEFAULT_FILE_STORAGE_CONFIG = {
+        "BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"
+    }
+RESUME_MAX_BYTES = env.int("RESUME_MAX_BYTES", default=5 * 1024 * 1024)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_CONFIG,
     # Cancelled colleges' data exports: outside any college schema, kept for the retention.
     "exports": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -360,6 +385,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "core.accounts.models.Role",
         "InvitableRoleEnum": "core.accounts.models.INVITABLE_ROLE_CHOICES",
+        "DriveStatusEnum": "tenant_apps.drives.models.DriveStatus",
+        "ApplicationStatusEnum": "tenant_apps.applications.models.ApplicationStatus",
+        "OfferStatusEnum": "tenant_apps.applications.models.OfferStatus",
+        "InterviewStatusEnum": "tenant_apps.interviews.models.InterviewStatus",
     },
 }
 

@@ -5,9 +5,12 @@ from core.accounts.tokens import current_host
 
 
 def college_link(request, page: str, **params: str) -> str:
-    """A link to one of the college's own pages, on the host the request came to."""
+    """A link to one of the college's own pages, on its host (the port of the request kept,
+    for development servers)."""
+    port = request.get_port()
+    host = current_host() + (f":{port}" if port not in ("80", "443") else "")
     query = "&".join(f"{name}={value}" for name, value in params.items())
-    return f"{request.scheme}://{current_host()}{settings.FRONTEND_PATHS[page]}?{query}"
+    return f"{request.scheme}://{host}{settings.FRONTEND_PATHS[page]}?{query}"
 
 
 class AccountAdapter(DefaultAccountAdapter):

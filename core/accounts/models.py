@@ -3,6 +3,7 @@ from binascii import unhexlify
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -107,6 +108,13 @@ class CollegeSettings(models.Model):
     self_signup_enabled = models.BooleanField(default=False)
     student_email_domains = models.JSONField(default=list, blank=True)
     require_2fa_for_staff = models.BooleanField(default=False)
+    # Placement policy: with `one_offer_policy`, a student who accepted an offer cannot apply
+    # further (and accepting withdraws their other open applications), except to "dream" drives
+    # whose CTC is at least `dream_ctc_threshold` (when set).
+    one_offer_policy = models.BooleanField(default=False)
+    dream_ctc_threshold = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -92,7 +92,13 @@ class CollegeSettingsSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CollegeSettings
-        fields = ["self_signup_enabled", "student_email_domains", "require_2fa_for_staff"]
+        fields = [
+            "self_signup_enabled",
+            "student_email_domains",
+            "require_2fa_for_staff",
+            "one_offer_policy",
+            "dream_ctc_threshold",
+        ]
 
     def validate_student_email_domains(self, value: list[str]) -> list[str]:
         return sorted({domain.lower() for domain in value})

@@ -25,6 +25,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from core.accounts import crypto, security
+from core.accounts.adapter import college_link
 from core.accounts.errors import (
     AccountLocked,
     AuthenticationFailed,
@@ -355,7 +356,7 @@ def invitation_create(
         invited_by=invited_by,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_EXPIRY_DAYS),
     )
-    link = f"{request.scheme}://{current_host()}{settings.FRONTEND_PATHS['invitation']}?key={key}"
+    link = college_link(request, "invitation", key=key)
     college = connection.tenant
     context = {"invitation": invitation, "link": link, "college": college, "inviter": invited_by}
     transaction.on_commit(
