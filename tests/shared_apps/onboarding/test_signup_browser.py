@@ -53,7 +53,7 @@ def server(db, _schemas, tmp_path):
 
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                urllib.request.urlopen(f"http://localhost:{port}/healthz", timeout=1)
                 break
             except OSError:
                 time.sleep(0.2)
