@@ -5,7 +5,7 @@ from django.urls import include, path
 from config.urls_common import common_urlpatterns, handler400, handler403, handler404, handler500  # noqa: F401
 from core.accounts import pages
 from core.accounts.urls import auth_urlpatterns
-from shared_apps.billing.apis import PlanListApi
+from shared_apps.billing.apis import PlanListApi, WebhookApi
 from shared_apps.onboarding.urls import api_urlpatterns as onboarding_api
 from shared_apps.onboarding.urls import page_urlpatterns as onboarding_pages
 from tenants.apis import ExportDownloadApi
@@ -13,6 +13,7 @@ from tenants.apis import ExportDownloadApi
 api_v1 = [
     *auth_urlpatterns,
     path("plans/", PlanListApi.as_view(), name="plans"),
+    path("billing/webhook/", WebhookApi.as_view(), name="stripe-webhook"),
     *onboarding_api,
     path("exports/<str:token>/", ExportDownloadApi.as_view(), name="college-export"),
 ]

@@ -5,6 +5,7 @@ from django.urls import include, path
 from config.urls_common import common_urlpatterns, handler400, handler403, handler404, handler500  # noqa: F401
 from core.accounts import pages
 from core.accounts.urls import auth_urlpatterns, college_urlpatterns
+from shared_apps.billing import apis as billing
 from tenants.apis import WorkspaceCancelApi
 
 api_v1 = [
@@ -12,6 +13,9 @@ api_v1 = [
     *college_urlpatterns,
     path("", include("core.audit.urls")),
     path("workspace/cancel/", WorkspaceCancelApi.as_view(), name="workspace-cancel"),
+    path("billing/", billing.BillingApi.as_view(), name="billing"),
+    path("billing/checkout/", billing.CheckoutApi.as_view(), name="billing-checkout"),
+    path("billing/portal/", billing.PortalApi.as_view(), name="billing-portal"),
     path("", include("tenant_apps.companies.urls")),
     path("", include("tenant_apps.students.urls")),
     path("", include("tenant_apps.drives.urls")),

@@ -392,6 +392,20 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Billing (Stripe) -------------------------------------------------------------------------
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+# Tests point this at a fake Stripe server; production leaves Stripe's own.
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
+STRIPE_PRICES = {
+    "starter": env("STRIPE_PRICE_STARTER", default="price_starter_monthly"),
+    "growth": env("STRIPE_PRICE_GROWTH", default="price_growth_monthly"),
+    "enterprise": env("STRIPE_PRICE_ENTERPRISE", default="price_enterprise_monthly"),
+}
+# After a failed payment the college stays usable (past_due) this long, then turns read-only.
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
+
 # --- Celery ------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -403,6 +417,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
     "expire-trials": {"task": "tenants.tasks.expire_trials", "schedule": 15 * 60},
     "purge-cancelled-colleges": {"task": "tenants.tasks.purge_cancelled", "schedule": 60 * 60},
+    "billing-grace-and-endings": {"task": "shared_apps.billing.tasks.enforce", "schedule": 60 * 60},
 }
 
 # --- Audit -------------------------------------------------------------------------------------

@@ -3,7 +3,15 @@
 import environ
 
 _env = environ.Env()
-for _name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PLATFORM_DOMAIN", "EMAIL_URL"):
+for _name in (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "PLATFORM_DOMAIN",
+    "EMAIL_URL",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+):
     _env(_name)  # ImproperlyConfigured: "Set the <name> environment variable"
 
 from .base import *  # noqa: E402, F403

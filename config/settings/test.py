@@ -42,3 +42,5 @@ STORAGES["exports"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": str(BASE_DIR / ".data" / "test-exports")},
 }
+STRIPE_SECRET_KEY = "sk_test_placemate"  # noqa: S105 (the fake Stripe of the tests)
+STRIPE_WEBHOOK_SECRET = "whsec_test_placemate"  # noqa: S105

@@ -34,6 +34,7 @@ from core.accounts.errors import (
     TokenInvalid,
 )
 from core.accounts.models import (
+    STAFF_ROLES,
     CollegeSettings,
     Invitation,
     LoginChallenge,
@@ -45,6 +46,7 @@ from core.accounts.models import (
 )
 from core.accounts.tokens import current_host
 from core.api.errors import Conflict
+from shared_apps.billing import limits as plan_limits
 
 # --- Login, lockout ----------------------------------------------------------------------------
 
@@ -347,6 +349,11 @@ def invitation_create(
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict("Somebody with this e-mail address already has an account.")
     Invitation.objects.filter(email=email, accepted_at__isnull=True).delete()
+    if role in STAFF_ROLES:  # pending staff invitations hold a seat of the plan
+        pending = Invitation.objects.filter(
+            role__in=STAFF_ROLES, accepted_at__isnull=True, expires_at__gt=timezone.now()
+        ).count()
+        plan_limits.ensure_room_for("max_staff", used=plan_limits.USAGE["max_staff"]() + pending)
     key = crypto.new_token()
     invitation = Invitation.objects.create(
         email=email,
@@ -380,6 +387,8 @@ def invitation_accept(*, request, key: str, password: str, first_name: str, last
         raise ValidationError({"key": ["This invitation is invalid, used or expired."]})
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise Conflict("Somebody with this e-mail address already has an account.")
+    if invitation.role in STAFF_ROLES:
+        plan_limits.ensure_room_for("max_staff")
     password_validate(
         password,
         email=invitation.email,

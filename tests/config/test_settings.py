@@ -14,6 +14,8 @@ SAMPLE_ENVIRONMENT = {
     "REDIS_URL": "redis://cache.internal:6379/0",
     "PLATFORM_DOMAIN": "placemate.example.com",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.com:587",
+    "STRIPE_SECRET_KEY": "sk_live_sample",
+    "STRIPE_WEBHOOK_SECRET": "whsec_sample",
 }
 
 
@@ -37,7 +39,13 @@ def test_check_deploy_passes_with_production_settings():
 
 
 def test_production_refuses_to_start_without_a_secret():
-    for missing in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PLATFORM_DOMAIN", "EMAIL_URL"):
+    for missing in (
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "PLATFORM_DOMAIN",
+        "STRIPE_SECRET_KEY",
+    ):
         env = {k: v for k, v in SAMPLE_ENVIRONMENT.items() if k != missing}
 
         result = manage("check", env=env)
