@@ -10,9 +10,11 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from core.accounts.forms import AdminLoginForm
 from core.api.views import healthz, readyz
 
 admin.site.__class__ = OTPAdminSite  # admin login asks for a TOTP code; no device, no admin
+admin.site.login_form = AdminLoginForm
 
 
 def common_urlpatterns(*, urlconf: str, title: str) -> list:

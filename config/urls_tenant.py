@@ -6,6 +6,7 @@ from config.urls_common import common_urlpatterns, handler400, handler403, handl
 from core.accounts import pages
 from core.accounts.urls import auth_urlpatterns, college_urlpatterns
 from shared_apps.billing import apis as billing
+from shared_apps.console.support import support_session_open
 from tenants.apis import WorkspaceCancelApi
 
 api_v1 = [
@@ -24,6 +25,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("admin/support/<str:token>/", support_session_open, name="support-session"),
     *common_urlpatterns(urlconf="config.urls_tenant", title="Placemate college API"),
     path("api/v1/", include(api_v1)),
     # the pages that e-mailed links open (settings.FRONTEND_PATHS)

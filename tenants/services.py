@@ -14,11 +14,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_exists, tenant_context
 from rest_framework.exceptions import ValidationError
 
 from shared_apps.billing.models import Plan
+from tenants import cloning
 from tenants.models import College, CollegeStatus, Domain
 
 SUBDOMAIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,28})[a-z0-9]$")
@@ -75,7 +75,7 @@ def template_ensure() -> None:
 
 
 def schema_clone(*, schema_name: str) -> None:
-    CloneSchema().clone_schema(template_schema(), schema_name, clone_mode="DATA")
+    cloning.clone_schema(template_schema(), schema_name)
 
 
 # --- Colleges ----------------------------------------------------------------------------------

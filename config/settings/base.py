@@ -10,6 +10,8 @@ from urllib.parse import unquote, urlparse
 
 import environ
 
+from core.observability import logging_config, sentry_init
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -52,6 +54,7 @@ SHARED_APPS = [
     "django.contrib.auth",
     "core.accounts",
     "core.audit",
+    "core.outbox",
     "django.contrib.admin",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -68,12 +71,14 @@ SHARED_APPS = [
     "corsheaders",
     "shared_apps.billing",
     "shared_apps.onboarding",
+    "shared_apps.console",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "core.accounts",
     "core.audit",
+    "core.outbox",
     "django.contrib.admin",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -92,6 +97,7 @@ INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_
 
 MIDDLEWARE = [
     "tenants.middleware.TenantResolutionMiddleware",
+    "core.observability.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -264,6 +270,13 @@ def email_from_url(url: str) -> dict:
 
 
 vars().update(email_from_url(env("EMAIL_URL", default="consolemail://")))
+# With EMAIL_OUTBOX (production's default), mail is written to the schema's outbox in the
+# sender's transaction and delivered by Celery through OUTBOX_EMAIL_BACKEND (core.outbox).
+OUTBOX_EMAIL_BACKEND = EMAIL_BACKEND  # noqa: F821 (set from EMAIL_URL just above)
+EMAIL_OUTBOX = env.bool("EMAIL_OUTBOX", default=False)
+if EMAIL_OUTBOX:
+    EMAIL_BACKEND = "core.outbox.backends.OutboxEmailBackend"
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"Placemate <no-reply@{PLATFORM_DOMAIN}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -414,10 +427,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
+OUTBOX_RELAY_INTERVAL = env.int("OUTBOX_RELAY_INTERVAL", default=60)  # seconds
 CELERY_BEAT_SCHEDULE = {
+    "relay-outbox": {"task": "core.outbox.tasks.relay_pending", "schedule": OUTBOX_RELAY_INTERVAL},
     "expire-trials": {"task": "tenants.tasks.expire_trials", "schedule": 15 * 60},
     "purge-cancelled-colleges": {"task": "tenants.tasks.purge_cancelled", "schedule": 60 * 60},
     "billing-grace-and-endings": {"task": "shared_apps.billing.tasks.enforce", "schedule": 60 * 60},
+    "usage-snapshots": {"task": "shared_apps.console.tasks.refresh_all_usage", "schedule": 60 * 60},
 }
 
 # --- Audit -------------------------------------------------------------------------------------
@@ -426,15 +442,22 @@ CELERY_BEAT_SCHEDULE = {
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 # --- Logging -----------------------------------------------------------------------------------
+# JSON lines (LOG_FORMAT=plain for a terminal) with the request id, schema and user of the
+# request; one access-log line per request; security events on a handler of their own
+# (SECURITY_LOG_FILE, else stderr). See core/observability.py.
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "placemate.cache": {"level": "WARNING"},
-    },
-}
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING = logging_config(
+    level=LOG_LEVEL, fmt=LOG_FORMAT, security_file=env("SECURITY_LOG_FILE", default="")
+)
+
+# --- Errors (Sentry) ---------------------------------------------------------------------------
+# Only with SENTRY_DSN; events tagged with the college schema and user role, scrubbed of PII.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    sentry_init(
+        dsn=SENTRY_DSN,
+        release=env("SENTRY_RELEASE", default=None),
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

@@ -30,3 +30,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+
+# Mail goes through the transactional outbox (core.outbox): a request that sends mail needs
+# neither the broker nor the mail server to be up.
+EMAIL_OUTBOX = env.bool("EMAIL_OUTBOX", default=True)
+if EMAIL_OUTBOX:
+    EMAIL_BACKEND = "core.outbox.backends.OutboxEmailBackend"

@@ -115,7 +115,9 @@ class LogoutApi(APIView):
 
     @extend_schema(request=RefreshInput, responses={200: None})
     def post(self, request):
-        raw = request.data.get("refresh") or request.COOKIES.get(
+        data = RefreshInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        raw = data.validated_data.get("refresh") or request.COOKIES.get(
             settings.REST_AUTH["JWT_AUTH_REFRESH_COOKIE"]
         )
         if raw:
@@ -179,12 +181,17 @@ class PasswordResetApi(PasswordResetView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "password_reset"
 
+    @extend_schema(responses={200: None})  # a message, not the address sent
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
 
 class PasswordResetConfirmApi(PasswordResetConfirmView):
     authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "password_reset"
 
+    @extend_schema(responses={200: None})
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -199,6 +206,7 @@ class PasswordChangeApi(PasswordChangeView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "password_change"
 
+    @extend_schema(responses={200: None})
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     RECRUITER = "recruiter", "Recruiter"
     STUDENT = "student", "Student"
     OPERATOR = "operator", "Platform operator"
+    SUPPORT = "support", "Placemate support (read-only)"
 
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
@@ -115,6 +116,8 @@ class CollegeSettings(models.Model):
     dream_ctc_threshold = models.DecimalField(
         max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
+    # Platform operators may open a read-only support session on this college's admin.
+    support_access_enabled = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -62,7 +62,7 @@ class InvitationInput(serializers.Serializer):
 
 
 class InvitationOutput(serializers.ModelSerializer):
-    company = serializers.IntegerField(source="company_id", read_only=True)
+    company = serializers.IntegerField(source="company_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Invitation
@@ -78,14 +78,15 @@ class MemberSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "email", "date_joined"]
 
     def validate_role(self, value: str) -> str:
-        if value == Role.OPERATOR:
+        if value in (Role.OPERATOR, Role.SUPPORT):
             raise serializers.ValidationError("Not a college role.")
         return value
 
 
 class CollegeSettingsSerializer(serializers.ModelSerializer):
     student_email_domains = serializers.ListField(
-        child=serializers.RegexField(r"(?i)^[a-z0-9.-]+\.[a-z]{2,}$", max_length=253),
+        # no inline flag: the pattern is published in the OpenAPI schema (ECMA-262 regex)
+        child=serializers.RegexField(r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$", max_length=253),
         max_length=50,
         required=False,
     )
@@ -98,6 +99,7 @@ class CollegeSettingsSerializer(serializers.ModelSerializer):
             "require_2fa_for_staff",
             "one_offer_policy",
             "dream_ctc_threshold",
+            "support_access_enabled",
         ]
 
     def validate_student_email_domains(self, value: list[str]) -> list[str]:

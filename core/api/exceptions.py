@@ -3,15 +3,16 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from core.api.envelope import error_body
-from core.api.errors import Conflict, PlacemateError
+from core.api.errors import Conflict, FileTooLarge, PlacemateError
 
 logger = logging.getLogger("placemate.errors")
 
@@ -30,6 +31,20 @@ DRF_CODES: dict[type, str] = {
     exceptions.Throttled: "throttled",
 }
 AUTHENTICATION_CODES = {"not_authenticated", "authentication_failed", "token_invalid"}
+
+# The database is down, restarting or unreachable (or dropped our connection): answer 503 at
+# once; CONN_HEALTH_CHECKS replaces the broken connection on the next request.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable_body() -> dict:
+    return error_body(
+        "service_unavailable",
+        "The database is unavailable; retry shortly.",
+        type_="ServiceUnavailable",
+        details={"retry_after": RETRY_AFTER_SECONDS},
+    )
 
 
 def register_drf_code(exc_class: type, code: str) -> None:
@@ -73,13 +88,30 @@ def exception_handler(exc, context):
         # A uniqueness race lost to a concurrent request: the row exists, say so.
         logger.info("Integrity error mapped to 409: %s", exc)
         exc = Conflict("This conflicts with an existing record.")
+    elif isinstance(exc, RequestDataTooBig):
+        exc = FileTooLarge("The request body is too large.")
+    elif isinstance(exc, SuspiciousOperation):
+        # e.g. TooManyFieldsSent while DRF parses the body: the request is at fault
+        exc = exceptions.ValidationError({"non_field_errors": [str(exc) or "Bad request."]})
+    elif isinstance(exc, DataError):
+        # A value the database cannot hold (a date's offset, a number's range): the input's fault
+        logger.info("Data error mapped to 400: %s", exc)
+        exc = exceptions.ValidationError({"non_field_errors": ["A value is out of range."]})
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
 
     headers = {}
-    if isinstance(exc, PlacemateError):
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        request = context.get("request")
+        logger.warning(
+            "Database unavailable on %s: %s", getattr(request, "path", "?"), type(exc).__name__
+        )
+        status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        body = database_unavailable_body()
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    elif isinstance(exc, PlacemateError):
         status_code = exc.status_code
         body = error_body(exc.code, exc.message, type_=type(exc).__name__, details=exc.details)
     elif isinstance(exc, exceptions.APIException):

@@ -1,4 +1,5 @@
 from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 
@@ -7,6 +8,26 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_number(self, request, paginator):
+        """`page` is a whole number from 1 (or "last"); anything else → 400, not page 1."""
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None:
+            return 1
+        if raw in self.last_page_strings:
+            return paginator.num_pages
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            raise ValidationError({"page": ["A whole number from 1."]})
+        return int(raw)
+
+    def get_page_size(self, request) -> int:
+        """The asked size, at most 100; not a positive whole number → 400 (not the default)."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            raise ValidationError({"page_size": ["A whole number from 1 to 100."]})
+        return min(int(raw), self.max_page_size)
 
     def get_paginated_response(self, data):
         response = Response(data)

@@ -42,6 +42,13 @@ def _is_enveloped(schema: dict) -> bool:
 
 
 class EnvelopeAutoSchema(AutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # "" is no URI or e-mail address: a field that may be blank says so.
+        if getattr(field, "allow_blank", False) and "format" in schema:
+            return {"anyOf": [schema, {"type": "string", "enum": [""]}]}
+        return schema
+
     def _get_response_for_code(
         self, serializer, status_code, media_types=None, direction="response"
     ):

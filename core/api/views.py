@@ -1,6 +1,7 @@
 """Plain-Django views of the API kit: error handlers outside DRF, CSRF failure, health."""
 
 import logging
+import sys
 
 from django.core.cache import caches
 from django.db import connection
@@ -8,6 +9,7 @@ from django.http import JsonResponse
 from django_redis import get_redis_connection
 
 from core.api.envelope import error_response, success_body
+from core.api.exceptions import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, database_unavailable_body
 
 logger = logging.getLogger("placemate.health")
 
@@ -25,6 +27,11 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # Django calls this inside its `except` block: the exception is still at hand.
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        response = JsonResponse(database_unavailable_body(), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return error_response(
         500, "server_error", "Something went wrong on our side.", type_="ServerError"
     )

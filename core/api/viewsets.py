@@ -3,7 +3,7 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from core.accounts.models import Role
@@ -25,8 +25,11 @@ class SoftDeleteModelViewSet(viewsets.ModelViewSet):
     def _wants_deleted(self) -> bool:
         if self.action == "restore":
             return True
-        if self.request.query_params.get("deleted") != "only":
+        deleted = self.request.query_params.get("deleted")
+        if deleted is None:
             return False
+        if deleted != "only":
+            raise ValidationError({"deleted": ['The only accepted value is "only".']})
         if self.request.user.role != Role.ADMIN:
             raise PermissionDenied("Only admins can see deleted rows.")
         return True

@@ -1,9 +1,10 @@
 from django.contrib import admin
 
 from shared_apps.billing.models import Plan, StripeEvent, Subscription, SubscriptionStatusChange
+from tenants.admin_mixins import PublicOnlyAdminMixin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(PublicOnlyAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -15,7 +16,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(PublicOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "price_monthly", "currency", "is_public", "sort_order"]
 
 

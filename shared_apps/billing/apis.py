@@ -33,11 +33,33 @@ def college_base_url(request) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
+class UsageFigure(serializers.Serializer):
+    used = serializers.IntegerField()
+    limit = serializers.IntegerField(allow_null=True)
+
+
+class BillingOutput(serializers.Serializer):
+    plan = PlanSerializer(allow_null=True)
+    status = serializers.CharField()
+    trial_ends_at = serializers.DateTimeField(allow_null=True)
+    subscription = inline_serializer(
+        "SubscriptionState",
+        {
+            "status": serializers.CharField(),
+            "current_period_end": serializers.DateTimeField(allow_null=True),
+            "cancel_at_period_end": serializers.BooleanField(),
+        },
+        allow_null=True,
+    )
+    usage = serializers.DictField(child=UsageFigure())
+
+
 class BillingApi(APIView):
     """The college's plan, status and usage against every limit (admin)."""
 
     permission_classes = [IsCollegeAdmin]
 
+    @extend_schema(responses={200: BillingOutput})
     def get(self, request):
         college = connection.tenant
         plan = Plan.objects.filter(pk=college.plan_id).first()

@@ -58,7 +58,7 @@ def test_email_url_accepts_the_file_scheme(tmp_path):
     env = {**SAMPLE_ENVIRONMENT, "EMAIL_URL": f"filemail://{tmp_path}"}
     code = (
         "from django.conf import settings; "
-        "print(settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH, settings.ALLOWED_HOSTS)"
+        "print(settings.OUTBOX_EMAIL_BACKEND, settings.EMAIL_FILE_PATH, settings.ALLOWED_HOSTS)"
     )
 
     result = manage("shell", "-c", code, env=env)
@@ -68,3 +68,13 @@ def test_email_url_accepts_the_file_scheme(tmp_path):
     assert backend == "django.core.mail.backends.filebased.EmailBackend"
     assert path == str(tmp_path)
     assert "'.placemate.example.com'" in hosts
+
+
+def test_production_sends_mail_through_the_outbox_unless_told_otherwise():
+    code = "from django.conf import settings; print(settings.EMAIL_BACKEND)"
+
+    default = manage("shell", "-c", code, env=SAMPLE_ENVIRONMENT)
+    direct = manage("shell", "-c", code, env={**SAMPLE_ENVIRONMENT, "EMAIL_OUTBOX": "false"})
+
+    assert default.stdout.split()[-1] == "core.outbox.backends.OutboxEmailBackend"
+    assert direct.stdout.split()[-1] == "django.core.mail.backends.smtp.EmailBackend"

@@ -48,3 +48,27 @@ def test_the_command_reports_and_leaves_a_current_fleet_alone(db, _schemas, caps
     call_command("migrate_fleet", "--check")
 
     assert "0 of" in capsys.readouterr().out
+
+
+def test_migrate_fleet_brings_a_behind_schema_up_to_date(db, _schemas, capsys):
+    # given a college whose schema lost an app (its tables and migration records)
+    from tenants.services import college_ensure
+
+    college_ensure(subdomain="behind", name="Behind College")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'DROP TABLE "c_behind".token_blacklist_blacklistedtoken, '
+            '"c_behind".token_blacklist_outstandingtoken'
+        )
+        cursor.execute("DELETE FROM \"c_behind\".django_migrations WHERE app = 'token_blacklist'")
+    assert fleet.schemas_behind(["c_behind"], fleet.expected_tenant_migrations()) == ["c_behind"]
+
+    # when
+    call_command("migrate_fleet", "--executor", "standard", verbosity=0)
+
+    # then only that schema was migrated, and it is whole again
+    assert "1 of" in capsys.readouterr().out
+    assert fleet.schemas_behind(fleet.fleet_schemas(), fleet.expected_tenant_migrations()) == []
+    with connection.cursor() as cursor:
+        cursor.execute('SELECT count(*) FROM "c_behind".token_blacklist_outstandingtoken')
+        assert cursor.fetchone() == (0,)

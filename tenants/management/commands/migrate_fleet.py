@@ -3,6 +3,7 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
+from django_tenants.management.commands.migrate_schemas import Command as MigrateSchemas
 from django_tenants.migration_executors import get_executor
 
 from tenants import fleet
@@ -38,8 +39,10 @@ class Command(BaseCommand):
         )
         if check or not behind:
             return
+        parser = MigrateSchemas().create_parser("manage.py", "migrate_schemas")
+        defaults = vars(parser.parse_args([]))
         runner = get_executor(codename=executor)(
-            args=(), options={"interactive": False, "verbosity": verbosity, "database": "default"}
+            args=(), options={**defaults, "interactive": False, "verbosity": verbosity}
         )
         runner.run_migrations(tenants=behind)
         connection.set_schema_to_public()

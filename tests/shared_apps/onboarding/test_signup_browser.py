@@ -1,99 +1,32 @@
 """A college signs up in a real headless Chromium, follows the verification mail from the mail
 backend and logs in to its new workspace's API."""
 
-import os
 import re
-import shutil
-import subprocess
-import sys
-import threading
-import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection, connections
 
-from tenants.models import College, Domain
-from tests.conftest import free_port
+from tests.browser import ARTIFACTS, Server, drop_college, launch, needs_chromium
 
-ROOT = Path(__file__).resolve().parents[3]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PASSWORD = "a-long-and-unusual-passphrase"
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def server(db, _schemas, tmp_path):
     """The app under gunicorn, on the test database, mailing into files."""
-    port = free_port()
-    mail_dir = tmp_path / "mail"
-    db_settings = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DATABASE_URL": (
-            f"postgres://{db_settings['USER']}@{db_settings['HOST']}:{db_settings['PORT']}"
-            f"/{db_settings['NAME']}"
-        ),
-        "REDIS_URL": settings.CACHES["default"]["LOCATION"],
-        "EMAIL_URL": f"filemail://{mail_dir}",
-        "DEBUG": "false",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--threads", "4", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        import urllib.request
-
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://localhost:{port}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield port, mail_dir
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        _drop_college("browser-college")
-
-
-def _drop_college(subdomain: str) -> None:
-    """The server committed a college into the test database: remove it for the next tests."""
-
-    def drop() -> None:
-        college = College.objects.filter(subdomain=subdomain).first()
-        if college is not None:
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP SCHEMA IF EXISTS "{college.schema_name}" CASCADE')
-            Domain.objects.filter(tenant=college).delete()
-            College.objects.filter(pk=college.pk).delete()
-        connections.close_all()
-
-    thread = threading.Thread(target=drop)
-    thread.start()
-    thread.join()
+    server = Server(tmp_path / "mail")
+    yield server.port, server.mail_dir
+    server.stop()
+    drop_college("browser-college")
 
 
 def test_sign_up_verify_and_log_in_in_a_browser(server):
     from playwright.sync_api import expect, sync_playwright
 
     port, mail_dir = server
-    ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            ],
-        )  # fmt: skip
+        browser = launch(playwright)
         page = browser.new_page()
 
         # the landing page shows the plans and leads to the form

@@ -1,0 +1,207 @@
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from tenant_apps.applications import services
+from tenant_apps.applications.filters import (
+    APPLICATION_ORDERING_FIELDS,
+    APPLICATION_SEARCH_FIELDS,
+    OFFER_ORDERING_FIELDS,
+    OFFER_SEARCH_FIELDS,
+    ApplicationFilter,
+    OfferFilter,
+)
+from tenant_apps.applications.models import Application, Offer
+from tenant_apps.applications.selectors import (
+    APPLICATION_READ_MODEL,
+    OFFER_READ_MODEL,
+    application_output,
+    applications_for,
+    offer_output,
+    offers_for,
+)
+from tenant_apps.applications.serializers import (
+    ApplicationCreateInput,
+    ApplicationOutput,
+    BulkMoveInput,
+    BulkMoveOutput,
+    MoveInput,
+    OfferChangeInput,
+    OfferInput,
+    OfferOutput,
+)
+from tenant_apps.kit.files import private_pdf_response, refuse_oversized_request
+from tenant_apps.kit.permissions import ALL, STAFF, STAFF_AND_RECRUITER, STUDENT
+from tenant_apps.kit.viewsets import ReadModelViewSet
+from tenant_apps.students.selectors import student_of
+
+
+@extend_schema_view(
+    list=extend_schema(responses=ApplicationOutput(many=True)),
+    retrieve=extend_schema(responses=ApplicationOutput),
+    create=extend_schema(request=ApplicationCreateInput, responses={201: ApplicationOutput}),
+    restore=extend_schema(responses=ApplicationOutput),
+)
+class ApplicationViewSet(ReadModelViewSet):
+    """Applications to drives. A student applies for themself and may withdraw; staff and
+    recruiters (their company's drives) move applicants through the stages, one at a time or
+    many at once."""
+
+    queryset = Application.objects.all()
+    serializer_class = ApplicationOutput  # documents the output; rows are shaped in selectors
+    filterset_class = ApplicationFilter
+    search_fields = APPLICATION_SEARCH_FIELDS
+    ordering_fields = APPLICATION_ORDERING_FIELDS
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "post", "delete", "options"]
+    action_roles = {
+        "list": ALL,
+        "retrieve": ALL,
+        "create": STUDENT,
+        "withdraw": STUDENT,
+        "move": STAFF_AND_RECRUITER,
+        "bulk_move": STAFF_AND_RECRUITER,
+        "*": STAFF,  # destroy, restore
+    }
+
+    def get_base_queryset(self):
+        return applications_for(self.request.user)
+
+    read_model = APPLICATION_READ_MODEL
+
+    def to_output(self, row):
+        return application_output(row)
+
+    def perform_destroy(self, instance):
+        services.application_delete(application=instance)
+
+    def perform_restore(self, instance):
+        services.application_restore(application=instance)
+
+    def create(self, request, *args, **kwargs):
+        data = ApplicationCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        student = student_of(request.user)
+        if student is None:
+            raise ValidationError({"drive": ["Create your profile (students/me/) first."]})
+        application = services.application_create(student=student, **data.validated_data)
+        return Response(self.output_for(application.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=MoveInput, responses=ApplicationOutput)
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        """Staff or the drive's recruiters: `shortlisted`, `in_process`, `offered`, `rejected`."""
+        data = MoveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.application_move(
+            application=self.get_object(), actor=request.user, **data.validated_data
+        )
+        return Response(self.output_for(pk))
+
+    @extend_schema(request=BulkMoveInput, responses=BulkMoveOutput)
+    @action(detail=False, methods=["post"], url_path="bulk-move")
+    def bulk_move(self, request):
+        """Moves many applications at once, all or nothing (e.g. shortlist 200 applicants)."""
+        data = BulkMoveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        moved = services.applications_bulk_move(
+            scope=self.get_base_queryset(),
+            ids=data.validated_data["applications"],
+            status=data.validated_data["status"],
+            note=data.validated_data["note"],
+            actor=request.user,
+        )
+        return Response({"moved": moved, "status": data.validated_data["status"]})
+
+    @extend_schema(request=None, responses=ApplicationOutput)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        services.application_withdraw(application=self.get_object(), actor=request.user)
+        return Response(self.output_for(pk))
+
+
+@extend_schema_view(
+    list=extend_schema(responses=OfferOutput(many=True)),
+    retrieve=extend_schema(responses=OfferOutput),
+    create=extend_schema(
+        request={"multipart/form-data": OfferInput, "application/json": OfferInput},
+        responses={201: OfferOutput},
+    ),
+    partial_update=extend_schema(
+        request={"multipart/form-data": OfferChangeInput, "application/json": OfferChangeInput},
+        responses=OfferOutput,
+    ),
+    restore=extend_schema(responses=OfferOutput),
+)
+class OfferViewSet(ReadModelViewSet):
+    """Offers. Staff make them on `offered` applications; the student accepts or declines before
+    expiry, within the college's placement policy; recruiters read their company's."""
+
+    queryset = Offer.objects.all()
+    serializer_class = OfferOutput  # documents the output; rows are shaped in selectors
+    filterset_class = OfferFilter
+    search_fields = OFFER_SEARCH_FIELDS
+    ordering_fields = OFFER_ORDERING_FIELDS
+    lookup_value_regex = r"\d+"
+    action_roles = {
+        "list": ALL,
+        "retrieve": ALL,
+        "letter": ALL,
+        "accept": STUDENT,
+        "decline": STUDENT,
+        "*": STAFF,  # create, partial_update, destroy, restore
+    }
+
+    def get_base_queryset(self):
+        return offers_for(self.request.user)
+
+    read_model = OFFER_READ_MODEL
+
+    def to_output(self, row):
+        return offer_output(row)
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)  # the letter is a file
+
+    def perform_destroy(self, instance):
+        services.offer_delete(offer=instance)
+
+    def perform_restore(self, instance):
+        services.offer_restore(offer=instance)
+
+    def create(self, request, *args, **kwargs):
+        refuse_oversized_request(request)
+        data = OfferInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        offer = services.offer_create(**data.validated_data)
+        return Response(self.output_for(offer.pk), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        offer = self.get_object()
+        refuse_oversized_request(request)
+        data = OfferChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.offer_update(offer=offer, **data.validated_data)
+        return Response(self.output_for(offer.pk))
+
+    @extend_schema(request=None, responses=OfferOutput)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        services.offer_accept(offer=self.get_object(), actor=request.user)
+        return Response(self.output_for(pk))
+
+    @extend_schema(request=None, responses=OfferOutput)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        services.offer_decline(offer=self.get_object(), actor=request.user)
+        return Response(self.output_for(pk))
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(description="The PDF.")})
+    @action(detail=True, methods=["get"])
+    def letter(self, request, pk=None):
+        offer = self.get_object()
+        if not offer.letter:
+            raise NotFound("This offer has no letter.")
+        return private_pdf_response(offer.letter, filename=f"offer-{offer.pk}.pdf")

@@ -1,0 +1,368 @@
+"""Fill a college with realistic placement data, fast (bulk inserts), for benchmarks and demos.
+
+    manage.py seed_college --schema demo --students 10000 --companies 200 --drives 1000 \\
+        --applications 50000 [--password PASSWORD]
+
+Applications past the shortlist get a first-round interview (one slot each), those that reached
+an offer get their offer. Idempotent-ish: seeded rows are recognisable (roll numbers `SEED…`, companies `Seed Co …`,
+drives `Seed drive …`), and a second run only adds what is missing up to the counts asked for.
+Bulk inserts skip the audit log on purpose. With `--password`, it also prepares sign-in accounts
+for the benchmark: a coordinator, a recruiter of the first seeded company and the first seeded
+student, all with that password.
+"""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.db.models import Max, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from core.accounts.models import Role, User
+from tenant_apps.applications.models import (
+    STAGES,
+    Application,
+    ApplicationStatus,
+    Offer,
+    OfferStatus,
+)
+from tenant_apps.companies.models import Company, Recruiter
+from tenant_apps.drives.models import Drive, DriveRound, DriveSkill, DriveStatus, RoundKind
+from tenant_apps.interviews.models import Interview, InterviewStatus
+from tenant_apps.students.models import PlacementStatus, Skill, Student, StudentSkill
+from tenants.models import College
+
+SKILLS = [
+    "Python", "Java", "C++", "Go", "JavaScript", "TypeScript", "SQL", "PostgreSQL", "Django",
+    "React", "Machine Learning", "Data Analysis", "Statistics", "Linux", "Docker", "Kubernetes",
+    "AWS", "Networking", "Embedded C", "VLSI", "AutoCAD", "MATLAB", "Thermodynamics",
+    "Structural Analysis", "Communication", "Leadership", "Excel", "Power BI", "Rust", "Spark",
+]  # fmt: skip
+DEPARTMENTS = ["CSE", "ECE", "EEE", "MECH", "CIVIL", "CHEM", "IT", "BIOTECH"]
+YEARS = [2025, 2026, 2027, 2028]
+FIRST = ["Aarav", "Diya", "Ishaan", "Kavya", "Rohan", "Ananya", "Vihaan", "Meera", "Arjun", "Sara"]
+LAST = ["Sharma", "Iyer", "Rao", "Das", "Khan", "Patel", "Nair", "Gupta", "Reddy", "Singh"]
+INDUSTRIES = ["Software", "Finance", "Consulting", "Manufacturing", "Semiconductors", "Energy"]
+STUDENT_EMAIL = "seed.student.{:05d}@seed.example.edu"
+COORDINATOR_EMAIL = "seed.coordinator@seed.example.edu"
+RECRUITER_EMAIL = "seed.recruiter@seed.example.edu"
+# How far seeded applications got: most stay early, a few reach an offer.
+STATUS_WEIGHTS = {
+    ApplicationStatus.APPLIED: 40, ApplicationStatus.SHORTLISTED: 20,
+    ApplicationStatus.IN_PROCESS: 10, ApplicationStatus.OFFERED: 3,
+    ApplicationStatus.ACCEPTED: 2, ApplicationStatus.DECLINED: 1,
+    ApplicationStatus.REJECTED: 20, ApplicationStatus.WITHDRAWN: 4,
+}  # fmt: skip
+S = ApplicationStatus
+# The stages on the way to each status.
+PATHS = {
+    S.SHORTLISTED: [S.SHORTLISTED],
+    S.IN_PROCESS: [S.SHORTLISTED, S.IN_PROCESS],
+    S.OFFERED: [S.SHORTLISTED, S.IN_PROCESS, S.OFFERED],
+    S.ACCEPTED: [S.SHORTLISTED, S.IN_PROCESS, S.OFFERED, S.ACCEPTED],
+    S.DECLINED: [S.SHORTLISTED, S.IN_PROCESS, S.OFFERED, S.DECLINED],
+    S.REJECTED: [S.REJECTED],
+    S.WITHDRAWN: [S.WITHDRAWN],
+}
+BATCH = 5000
+SEEDED_MODELS = (
+    User, Skill, Student, StudentSkill, Company, Drive, DriveSkill, DriveRound, Application,
+    Interview, Offer,
+)  # fmt: skip
+
+
+class Command(BaseCommand):
+    help = "Bulk-create students, companies, drives and applications in a college (benchmarks)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--schema", required=True, help="The college's schema or subdomain")
+        parser.add_argument("--students", type=int, default=1000)
+        parser.add_argument("--companies", type=int, default=50)
+        parser.add_argument("--drives", type=int, default=100)
+        parser.add_argument("--applications", type=int, default=5000)
+        parser.add_argument("--password", help="Sign-in password of the benchmark accounts")
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed")
+
+    def handle(self, *args, schema: str, password: str | None, seed: int, **counts):
+        college = College.objects.filter(Q(schema_name=schema) | Q(subdomain=schema)).first()
+        if college is None or college.is_public:
+            raise CommandError(f"No college with the schema or subdomain {schema!r}.")
+        self.random = random.Random(seed)
+        self.now = timezone.now()
+        with tenant_context(college), transaction.atomic():
+            skills = self.seed_skills()
+            companies = self.seed_companies(counts["companies"])
+            students = self.seed_students(counts["students"], skills)
+            drives = self.seed_drives(counts["drives"], companies, skills)
+            created = self.seed_applications(counts["applications"], students, drives)
+            self.seed_interviews_and_offers(students)
+            if password:
+                self.seed_accounts(password, companies[0], students[0])
+        if not connection.in_atomic_block:  # (VACUUM cannot run in a transaction: tests)
+            self.vacuum(college)
+        self.stdout.write(
+            f"{college.schema_name}: {len(students)} students, {len(companies)} companies, "
+            f"{len(drives)} drives, {created} applications added."
+        )
+        if password:
+            self.stdout.write(
+                f"Sign in as {COORDINATOR_EMAIL}, {RECRUITER_EMAIL} or {STUDENT_EMAIL.format(1)}"
+            )
+
+    def vacuum(self, college: College) -> None:
+        """Fresh planner statistics and visibility maps (index-only counts) after bulk inserts."""
+        with tenant_context(college), connection.cursor() as cursor:
+            for model in SEEDED_MODELS:
+                cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
+
+    # --- Rows ----------------------------------------------------------------------------------
+
+    def seed_skills(self) -> list[Skill]:
+        existing = {skill.name: skill for skill in Skill.objects.filter(name__in=SKILLS)}
+        Skill.objects.bulk_create(Skill(name=name) for name in SKILLS if name not in existing)
+        return list(Skill.objects.filter(name__in=SKILLS))
+
+    def seed_companies(self, count: int) -> list[Company]:
+        names = [f"Seed Co {i:04d}" for i in range(1, count + 1)]
+        existing = set(Company.objects.filter(name__in=names).values_list("name", flat=True))
+        Company.objects.bulk_create(
+            Company(
+                name=name, industry=self.random.choice(INDUSTRIES), website="https://example.com"
+            )
+            for name in names
+            if name not in existing
+        )
+        return list(Company.objects.filter(name__in=names).order_by("name"))
+
+    def seed_students(self, count: int, skills: list[Skill]) -> list[Student]:
+        emails = [STUDENT_EMAIL.format(i) for i in range(1, count + 1)]
+        existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
+        unusable = make_password(None)
+        new_users = User.objects.bulk_create(
+            (
+                User(
+                    email=email,
+                    password=unusable,
+                    role=Role.STUDENT,
+                    first_name=self.random.choice(FIRST),
+                    last_name=self.random.choice(LAST),
+                )
+                for email in emails
+                if email not in existing
+            ),
+            batch_size=BATCH,
+        )
+        new_students = Student.objects.bulk_create(
+            (
+                Student(
+                    user=user,
+                    roll_number=f"SEED{user.email[13:18]}",
+                    department=self.random.choice(DEPARTMENTS),
+                    graduation_year=self.random.choice(YEARS),
+                    cgpa=Decimal(self.random.randint(500, 1000)) / 100,
+                    backlogs=self.random.choices([0, 1, 2, 3, 5], [70, 12, 8, 6, 4])[0],
+                    phone=f"+91 9{self.random.randint(100000000, 999999999)}",
+                    is_verified=self.random.random() < 0.9,
+                    verified_at=self.now,
+                )
+                for user in new_users
+            ),
+            batch_size=BATCH,
+        )
+        StudentSkill.objects.bulk_create(
+            (
+                StudentSkill(student=student, skill=skill, rating=self.random.randint(1, 10))
+                for student in new_students
+                for skill in self.random.sample(skills, self.random.randint(2, 5))
+            ),
+            batch_size=BATCH,
+        )
+        return list(Student.objects.filter(user__email__in=emails).order_by("roll_number"))
+
+    def seed_drives(self, count: int, companies: list[Company], skills: list[Skill]) -> list[Drive]:
+        titles = [f"Seed drive {i:05d}" for i in range(1, count + 1)]
+        existing = set(Drive.objects.filter(title__in=titles).values_list("title", flat=True))
+        statuses = self.random.choices(
+            [DriveStatus.OPEN, DriveStatus.CLOSED, DriveStatus.COMPLETED, DriveStatus.DRAFT],
+            [60, 20, 10, 10],
+            k=count,
+        )
+        new_drives = Drive.objects.bulk_create(
+            (
+                self._drive(title, companies[i % len(companies)], statuses[i])
+                for i, title in enumerate(titles)
+                if title not in existing
+            ),
+            batch_size=BATCH,
+        )
+        kinds = [RoundKind.APTITUDE, RoundKind.GROUP_DISCUSSION, RoundKind.TECHNICAL, RoundKind.HR]
+        DriveRound.objects.bulk_create(
+            (
+                DriveRound(drive=drive, sequence=sequence, kind=kind)
+                for drive in new_drives
+                for sequence, kind in enumerate(
+                    [
+                        k
+                        for k in kinds
+                        if k != RoundKind.GROUP_DISCUSSION or self.random.random() < 0.3
+                    ],
+                    start=1,
+                )
+            ),
+            batch_size=BATCH,
+        )
+        DriveSkill.objects.bulk_create(
+            (
+                DriveSkill(drive=drive, skill=skill, weight=self.random.randint(1, 10))
+                for drive in new_drives
+                for skill in self.random.sample(skills, self.random.randint(2, 4))
+            ),
+            batch_size=BATCH,
+        )
+        return list(Drive.objects.filter(title__in=titles).order_by("title"))
+
+    def _drive(self, title: str, company: Company, status: str) -> Drive:
+        rnd = self.random
+        future = status in (DriveStatus.OPEN, DriveStatus.DRAFT)
+        days = rnd.randint(3, 60)
+        return Drive(
+            company=company,
+            title=title,
+            description="Seeded drive for benchmarks.",
+            job_type=rnd.choices(["full_time", "internship"], [80, 20])[0],
+            ctc=Decimal(rnd.randrange(300_000, 4_000_000, 50_000)),
+            location=rnd.choice(["Bengaluru", "Pune", "Hyderabad", "Chennai", "Remote"]),
+            min_cgpa=Decimal(rnd.choice(["0", "6", "6.5", "7", "7.5", "8"])),
+            max_backlogs=rnd.choice([None, None, 0, 1, 2]),
+            departments=sorted(rnd.sample(DEPARTMENTS, rnd.randint(2, 5)))
+            if rnd.random() < 0.7
+            else [],
+            graduation_years=sorted(rnd.sample(YEARS, rnd.randint(1, 2)))
+            if rnd.random() < 0.6
+            else [],
+            apply_by=self.now + timedelta(days=days if future else -days),
+            status=status,
+        )
+
+    def seed_applications(self, count: int, students: list[Student], drives: list[Drive]) -> int:
+        drives = [drive for drive in drives if drive.status != DriveStatus.DRAFT]
+        if not drives or not students:
+            return 0
+        taken = set(
+            Application.all_objects.filter(student__in=students).values_list("student", "drive")
+        )
+        wanted = max(0, count - len(taken))
+        wanted = min(wanted, len(students) * len(drives) - len(taken))
+        statuses = list(STATUS_WEIGHTS)
+        weights = list(STATUS_WEIGHTS.values())
+        rows = []
+        while len(rows) < wanted:
+            student = self.random.choice(students)
+            drive = self.random.choice(drives)
+            if (student.pk, drive.pk) in taken:
+                continue
+            taken.add((student.pk, drive.pk))
+            rows.append(
+                self._application(student, drive, self.random.choices(statuses, weights)[0])
+            )
+        first_new = (Application.all_objects.aggregate(last=Max("pk"))["last"] or 0) + 1
+        Application.objects.bulk_create(rows, batch_size=BATCH)
+        # `created_at` (when the student applied) is set on insert: move it before the stages
+        Application.objects.filter(pk__gte=first_new).update(
+            created_at=Coalesce(*(f"{stage}_at" for stage in STAGES), Value(self.now))
+            - timedelta(days=1)
+        )
+        return len(rows)
+
+    def _application(self, student: Student, drive: Drive, status: str) -> Application:
+        applied_at = self.now - timedelta(days=self.random.randint(5, 90))
+        application = Application(
+            student=student, drive=drive, status=status, status_changed_at=applied_at
+        )
+        for day, stage in enumerate(PATHS.get(status, []), start=1):  # one day apart
+            setattr(application, f"{stage}_at", applied_at + timedelta(days=day))
+            application.status_changed_at = applied_at + timedelta(days=day)
+        return application
+
+    def seed_interviews_and_offers(self, students: list[Student]) -> None:
+        """A first-round interview for every seeded application past the shortlist, and an offer
+        for every one that reached it; each interview in a slot of its own."""
+        applications = Application.objects.filter(student__in=students)
+        first_rounds = dict(DriveRound.objects.filter(sequence=1).values_list("drive_id", "pk"))
+        interviewed = applications.exclude(status__in=[S.APPLIED, S.REJECTED, S.WITHDRAWN]).exclude(
+            interviews__isnull=False
+        )
+        start = self.now.replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+        Interview.objects.bulk_create(
+            (
+                Interview(
+                    application_id=pk,
+                    student_id=student_id,
+                    round_id=first_rounds[drive_id],
+                    scheduled_at=start + timedelta(hours=n),
+                    ends_at=start + timedelta(hours=n, minutes=45),
+                    duration_minutes=45,
+                    venue="Placement cell, room 2",
+                    status=InterviewStatus.SCHEDULED
+                    if status == S.SHORTLISTED
+                    else InterviewStatus.CLEARED,
+                )
+                for n, (pk, student_id, drive_id, status) in enumerate(
+                    interviewed.values_list("pk", "student_id", "drive_id", "status")
+                )
+                if drive_id in first_rounds
+            ),
+            batch_size=BATCH,
+        )
+        offered = applications.filter(status__in=[S.OFFERED, S.ACCEPTED, S.DECLINED]).exclude(
+            offers__isnull=False
+        )
+        offer_status = {
+            S.OFFERED: OfferStatus.PENDING,
+            S.ACCEPTED: OfferStatus.ACCEPTED,
+            S.DECLINED: OfferStatus.DECLINED,
+        }
+        Offer.objects.bulk_create(
+            (
+                Offer(
+                    application_id=pk,
+                    ctc=ctc,
+                    joining_date=(self.now + timedelta(days=120)).date(),
+                    expires_at=self.now + timedelta(days=self.random.randint(2, 14)),
+                    status=offer_status[status],
+                )
+                for pk, ctc, status in offered.values_list("pk", "drive__ctc", "status")
+            ),
+            batch_size=BATCH,
+        )
+        placed = Offer.objects.filter(status=OfferStatus.ACCEPTED).values("application__student")
+        Student.objects.filter(pk__in=placed).update(placement_status=PlacementStatus.PLACED)
+
+    def seed_accounts(self, password: str, company: Company, student: Student) -> None:
+        hashed = make_password(password)
+        coordinator, _ = User.objects.update_or_create(
+            email=COORDINATOR_EMAIL,
+            defaults={"role": Role.COORDINATOR, "password": hashed, "first_name": "Seed"},
+        )
+        recruiter, _ = User.objects.update_or_create(
+            email=RECRUITER_EMAIL,
+            defaults={"role": Role.RECRUITER, "password": hashed, "first_name": "Seed"},
+        )
+        Recruiter.all_objects.update_or_create(
+            user=recruiter, defaults={"company": company, "deleted_at": None}
+        )
+        User.objects.filter(pk=student.user_id).update(password=hashed)
+        for user_id, email in (
+            (coordinator.pk, COORDINATOR_EMAIL),
+            (recruiter.pk, RECRUITER_EMAIL),
+            (student.user_id, student.user.email),
+        ):
+            EmailAddress.objects.update_or_create(
+                user_id=user_id, email=email, defaults={"verified": True, "primary": True}
+            )

@@ -1,0 +1,147 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from core.audit.models import SoftDeleteModel
+from tenant_apps.drives.models import Drive
+from tenant_apps.kit.files import generated_pdf_name
+from tenant_apps.students.models import Student
+
+
+class ApplicationStatus(models.TextChoices):
+    APPLIED = "applied", "Applied"
+    SHORTLISTED = "shortlisted", "Shortlisted"
+    IN_PROCESS = "in_process", "In process"
+    OFFERED = "offered", "Offered"
+    ACCEPTED = "accepted", "Offer accepted"
+    DECLINED = "declined", "Offer declined"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+S = ApplicationStatus
+OPEN_STATUSES = frozenset({S.APPLIED, S.SHORTLISTED, S.IN_PROCESS, S.OFFERED})
+# The state machine: where an application may go from each open status. `rejected` from any open
+# status; `withdrawn` (by the student) too; accepted and declined are final, as are the others.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.APPLIED: frozenset({S.SHORTLISTED, S.REJECTED, S.WITHDRAWN}),
+    S.SHORTLISTED: frozenset({S.IN_PROCESS, S.REJECTED, S.WITHDRAWN}),
+    S.IN_PROCESS: frozenset({S.OFFERED, S.REJECTED, S.WITHDRAWN}),
+    S.OFFERED: frozenset({S.ACCEPTED, S.DECLINED, S.REJECTED, S.WITHDRAWN}),
+}
+# Who makes which move: staff and recruiters move applicants on or reject them; the student
+# withdraws; accepting and declining happen on the offer (offers/{id}/accept/, decline/).
+MOVER_TARGETS = frozenset({S.SHORTLISTED, S.IN_PROCESS, S.OFFERED, S.REJECTED})
+STUDENT_TARGETS = frozenset({S.WITHDRAWN})
+OFFER_TARGETS = frozenset({S.ACCEPTED, S.DECLINED})
+# Every status after `applied` has its own `<status>_at` and `<status>_by` columns (`applied` is
+# `created_at` and `created_by`): when each stage was reached, and who moved the application.
+STAGES = (S.SHORTLISTED, S.IN_PROCESS, S.OFFERED, S.ACCEPTED, S.DECLINED, S.REJECTED, S.WITHDRAWN)
+
+
+def _stage_at():
+    return models.DateTimeField(null=True, blank=True)
+
+
+def _stage_by():
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+
+
+class Application(SoftDeleteModel):
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="applications")
+    drive = models.ForeignKey(Drive, on_delete=models.PROTECT, related_name="applications")
+    status = models.CharField(max_length=20, choices=ApplicationStatus.choices, default=S.APPLIED)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=500, blank=True, help_text="The last move's note.")
+    shortlisted_at = _stage_at()
+    shortlisted_by = _stage_by()
+    in_process_at = _stage_at()
+    in_process_by = _stage_by()
+    offered_at = _stage_at()
+    offered_by = _stage_by()
+    accepted_at = _stage_at()
+    accepted_by = _stage_by()
+    declined_at = _stage_at()
+    declined_by = _stage_by()
+    rejected_at = _stage_at()
+    rejected_by = _stage_by()
+    withdrawn_at = _stage_at()
+    withdrawn_by = _stage_by()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "drive"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="application_once_per_drive",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["drive", "status"], name="application_drive_status_idx"),
+            models.Index(fields=["student", "status"], name="application_student_status_idx"),
+            # the staff's usual view: one status, most recent moves first
+            models.Index(
+                fields=["status", "-status_changed_at"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="application_status_recent_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Application {self.pk} (student {self.student_id}, drive {self.drive_id})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class OfferStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"  # the application was withdrawn or rejected
+
+
+def offer_letter_upload_to(instance, filename: str) -> str:
+    return generated_pdf_name("offer-letters")
+
+
+class Offer(SoftDeleteModel):
+    """The offer made on an application in the `offered` status; the student accepts or
+    declines it before it expires."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="offers")
+    ctc = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    joining_date = models.DateField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    letter = models.FileField(upload_to=offer_letter_upload_to, max_length=255, blank=True)
+    status = models.CharField(
+        max_length=20, choices=OfferStatus.choices, default=OfferStatus.PENDING
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="offer_once_per_application",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Offer {self.pk} on application {self.application_id}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

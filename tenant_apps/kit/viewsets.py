@@ -1,0 +1,87 @@
+"""A base viewset for the placement resources: scoped, soft-deleting, and fast to list.
+
+Lists and details are built from read-model rows (`.values()` with joins and `ARRAY` subqueries,
+compiled once: see readmodel.py) shaped by plain functions, not by nested ModelSerializers: a
+page costs the same few queries whatever its size, and a fraction of a millisecond to serialise.
+Serializers remain for input validation and for the OpenAPI documentation of the output."""
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.response import Response
+
+from core.accounts.models import Role
+from core.api.viewsets import DELETED_PARAMETER, SoftDeleteModelViewSet
+from tenant_apps.kit.filters import QuietDjangoFilterBackend
+from tenant_apps.kit.permissions import ActionRoles
+from tenant_apps.kit.readmodel import ReadModel
+
+FILTER_BACKENDS = [QuietDjangoFilterBackend, SearchFilter, OrderingFilter]
+
+
+class PageRows:
+    """What the paginator pages: the count and the page's ids come from the caller's filtered
+    queryset (without the read model's joins and subqueries), the rows from the read model."""
+
+    def __init__(self, queryset: QuerySet, read_model: ReadModel) -> None:
+        self.queryset = queryset
+        self.read_model = read_model
+        self.ordered = queryset.ordered
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        return self.read_model.rows(list(self.queryset.values_list("pk", flat=True)[index]))
+
+
+class ReadModelViewSet(SoftDeleteModelViewSet):
+    """Subclasses define `get_base_queryset()` (the caller's scope, deleted rows included),
+    `read_model` and `to_output(row)`."""
+
+    permission_classes = [ActionRoles]
+    filter_backends = FILTER_BACKENDS
+    action_roles: dict = {}
+    read_model: ReadModel
+    http_method_names = ["get", "post", "patch", "delete", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # OpenAPI generation: no user
+            return self.queryset.model.objects.none()
+        return super().get_queryset()
+
+    def to_output(self, row: dict) -> dict:
+        return row
+
+    def output_for(self, pk) -> dict:
+        """The output of a row the caller was allowed to reach (looked up by them already)."""
+        rows = self.read_model.rows([int(pk)])
+        if not rows:
+            raise NotFound()
+        return self.to_output(rows[0])
+
+    @extend_schema(parameters=[DELETED_PARAMETER])
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(PageRows(queryset, self.read_model))
+        return self.get_paginated_response([self.to_output(row) for row in page])
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.output_for(self.get_object().pk))
+
+    @extend_schema(request=None, parameters=[])
+    @action(detail=True, methods=["post"])
+    def restore(self, request, *args, **kwargs):
+        if request.user.role != Role.ADMIN:
+            raise PermissionDenied("Only admins can restore deleted rows.")
+        instance = self.get_object()
+        self.perform_restore(instance)
+        return Response(self.output_for(instance.pk))
+
+    def perform_restore(self, instance) -> None:
+        instance.restore()

@@ -1,0 +1,126 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models.functions import Lower, Upper
+
+from core.audit.models import SoftDeleteModel
+from tenant_apps.kit.files import generated_pdf_name
+
+CGPA_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
+RATING_VALIDATORS = [MinValueValidator(1), MaxValueValidator(10)]
+YEAR_VALIDATORS = [MinValueValidator(1950), MaxValueValidator(2100)]
+# Fields a verified profile freezes until it is unverified.
+ACADEMIC_FIELDS = ("roll_number", "department", "graduation_year", "cgpa", "backlogs")
+
+
+class PlacementStatus(models.TextChoices):
+    UNPLACED = "unplaced", "Not placed"
+    PLACED = "placed", "Placed"  # has accepted an offer
+
+
+class Skill(SoftDeleteModel):
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                condition=models.Q(deleted_at__isnull=True),
+                name="skill_name_unique_alive",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def resume_upload_to(instance, filename: str) -> str:
+    return generated_pdf_name("resumes")  # never the client's file name
+
+
+class Student(SoftDeleteModel):
+    """A student's placement profile, one-to-one with a user of role `student`."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="student"
+    )
+    roll_number = models.CharField(max_length=50)
+    department = models.CharField(max_length=100)
+    graduation_year = models.PositiveSmallIntegerField(validators=YEAR_VALIDATORS)
+    cgpa = models.DecimalField(max_digits=4, decimal_places=2, validators=CGPA_VALIDATORS)
+    backlogs = models.PositiveSmallIntegerField(default=0)
+    phone = models.CharField(max_length=20, blank=True)
+    education = models.JSONField(default=list, blank=True)
+    experience = models.JSONField(default=list, blank=True)
+    is_verified = models.BooleanField(default=False)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    placement_status = models.CharField(
+        max_length=20, choices=PlacementStatus.choices, default=PlacementStatus.UNPLACED
+    )
+    resume = models.FileField(upload_to=resume_upload_to, max_length=255, blank=True)
+    resume_uploaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["roll_number", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                Upper("roll_number"),
+                condition=models.Q(deleted_at__isnull=True),
+                name="student_roll_number_unique_alive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cgpa__gte=0, cgpa__lte=10), name="student_cgpa_0_10"
+            ),
+        ]
+        indexes = [
+            # the lists' default order, read 20 rows at a time
+            models.Index(
+                fields=["roll_number", "id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="student_roll_number_alive_idx",
+            ),
+            models.Index(fields=["department", "graduation_year"], name="student_dept_year_idx"),
+            models.Index(fields=["cgpa"], name="student_cgpa_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.roll_number
+
+    @transaction.atomic
+    def delete(self, using=None, keep_parents=False):
+        # A deleted profile cannot sign in; restoring it lets the student back in.
+        result = super().delete(using=using, keep_parents=keep_parents)
+        get_user_model().objects.filter(pk=self.user_id).update(is_active=False)
+        return result
+
+    @transaction.atomic
+    def restore(self) -> None:
+        super().restore()
+        get_user_model().objects.filter(pk=self.user_id).update(is_active=True)
+
+
+class StudentSkill(SoftDeleteModel):
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="skill_ratings")
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
+    rating = models.PositiveSmallIntegerField(validators=RATING_VALIDATORS)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "skill"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="student_skill_unique_alive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=10), name="student_skill_rating_1_10"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.skill_id}: {self.rating}"

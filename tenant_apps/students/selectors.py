@@ -1,0 +1,91 @@
+"""Reads of students: the caller's scope, and the read model that lists and details are made of
+(one query per page, skills folded in with an ARRAY subquery)."""
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models.functions import JSONObject
+
+from core.accounts.models import Role, User
+from tenant_apps.kit.permissions import STAFF
+from tenant_apps.kit.readmodel import ReadModel
+from tenant_apps.students.models import Student, StudentSkill
+
+STUDENT_COLUMNS = (
+    "id", "user", "roll_number", "department", "graduation_year", "cgpa", "backlogs", "phone",
+    "education", "experience", "is_verified", "verified_at", "verified_by_id",
+    "placement_status", "resume", "resume_uploaded_at", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def students_for(user: User) -> QuerySet[Student]:
+    """The students `user` may see, deleted ones included: staff all, a student their own
+    profile, a recruiter those who applied to one of their company's drives."""
+    from tenant_apps.applications.selectors import applications_for
+
+    queryset = Student.all_objects.all()
+    if user.role in STAFF:
+        return queryset
+    if user.role == Role.STUDENT:
+        return queryset.filter(user_id=user.pk)
+    if user.role == Role.RECRUITER:
+        applied = applications_for(user).alive().filter(student=OuterRef("pk"))
+        return queryset.filter(Exists(applied))
+    return queryset.none()
+
+
+def student_of(user: User) -> Student | None:
+    """The signed-in student's own (alive) profile."""
+    return Student.objects.filter(user_id=user.pk).first()
+
+
+def skill_ratings_subquery(student_ref: str = "pk") -> ArraySubquery:
+    return ArraySubquery(
+        StudentSkill.objects.filter(student=OuterRef(student_ref), skill__deleted_at__isnull=True)
+        .order_by()  # sorted in Python: a few rows, and a better plan without ORDER BY name
+        .values(json=JSONObject(skill="skill_id", name="skill__name", rating="rating"))
+    )
+
+
+def student_rows(queryset: QuerySet[Student]) -> QuerySet:
+    return queryset.values(
+        *STUDENT_COLUMNS,
+        email=F("user__email"),
+        first_name=F("user__first_name"),
+        last_name=F("user__last_name"),
+        skills=skill_ratings_subquery(),
+    )
+
+
+STUDENT_READ_MODEL = ReadModel(Student, student_rows)
+
+
+def student_output(row: dict) -> dict:
+    resume = None
+    if row["resume"]:
+        resume = {
+            "url": f"/api/v1/students/{row['id']}/resume/",
+            "uploaded_at": row["resume_uploaded_at"],
+        }
+    return {
+        "id": row["id"],
+        "user": row["user"],
+        "email": row["email"],
+        "first_name": row["first_name"],
+        "last_name": row["last_name"],
+        "roll_number": row["roll_number"],
+        "department": row["department"],
+        "graduation_year": row["graduation_year"],
+        "cgpa": str(row["cgpa"]),
+        "backlogs": row["backlogs"],
+        "phone": row["phone"],
+        "skills": sorted(row["skills"], key=lambda skill: (skill["name"], skill["skill"])),
+        "education": row["education"],
+        "experience": row["experience"],
+        "is_verified": row["is_verified"],
+        "verified_at": row["verified_at"],
+        "verified_by": row["verified_by_id"],
+        "placement_status": row["placement_status"],
+        "resume": resume,
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+    }

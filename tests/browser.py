@@ -1,0 +1,110 @@
+"""Helpers of the browser tests: the app under gunicorn on the test database, Chromium, and
+committed rows (the server sees only committed data; tests clean up after themselves)."""
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection, connections
+
+from tests.conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+
+
+def committed(work):
+    """Run `work` on a connection of its own, so that it commits (and return its result)."""
+    result = {}
+
+    def run() -> None:
+        try:
+            result["value"] = work()
+        except BaseException as exc:  # re-raised in the caller's thread
+            result["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")
+
+
+def drop_college(subdomain: str) -> None:
+    from tenants.models import College, Domain
+
+    def drop() -> None:
+        college = College.objects.filter(subdomain=subdomain).first()
+        if college is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP SCHEMA IF EXISTS "{college.schema_name}" CASCADE')
+            Domain.objects.filter(tenant=college).delete()
+            College.objects.filter(pk=college.pk).delete()
+
+    committed(drop)
+
+
+def server_env(mail_dir: Path) -> dict:
+    """The environment of the app as the browser tests run it: local settings, test database."""
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.CACHES["default"]["LOCATION"],
+        "EMAIL_URL": f"filemail://{mail_dir}",
+        "DEBUG": "false",
+    }
+
+
+def manage(mail_dir: Path, code: str) -> None:
+    """Run Python in a `manage.py shell` of the server's configuration (its hashers...)."""
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT, env=server_env(mail_dir), check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+
+
+class Server:
+    def __init__(self, mail_dir: Path) -> None:
+        self.port = free_port()
+        self.mail_dir = mail_dir
+        env = server_env(mail_dir)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", "1", "--threads", "4", "--log-level", "warning"],
+            cwd=ROOT, env=env,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://localhost:{self.port}/healthz", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def launch(playwright):
+    ARTIFACTS.mkdir(exist_ok=True)
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

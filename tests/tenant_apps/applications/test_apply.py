@@ -1,0 +1,127 @@
+"""Applying: eligible students only (with the reasons), before the deadline, once per drive."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from core.accounts.models import Role
+from tenant_apps.applications.models import Application
+from tests.conftest import client_for, make_user
+from tests.tenant_apps.factories import make_drive, make_student, set_policy
+
+APPLICATIONS = "/api/v1/applications/"
+
+
+def apply(student, drive, college):
+    return client_for(college, student.user).post(APPLICATIONS, {"drive": drive.pk}, format="json")
+
+
+def applications_of(college, student) -> list[Application]:
+    with tenant_context(college):
+        return list(Application.objects.filter(student=student))
+
+
+def test_an_eligible_student_applies(college):
+    student = make_student(college)
+    drive = make_drive(college, title="Backend")
+
+    response = apply(student, drive, college)
+
+    assert response.status_code == 201, response.json()
+    data = response.json()["data"]
+    assert data["status"] == "applied"
+    assert data["drive"]["id"] == drive.pk and data["drive"]["title"] == "Backend"
+    assert data["student"]["id"] == student.pk
+    assert [stage["status"] for stage in data["timeline"]] == ["applied"]
+    assert data["timeline"][0]["by"] == student.user.pk
+    assert len(applications_of(college, student)) == 1
+
+
+def test_applying_twice_is_a_conflict(college):
+    student = make_student(college)
+    drive = make_drive(college)
+    assert apply(student, drive, college).status_code == 201
+
+    response = apply(student, drive, college)
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "conflict"
+    assert len(applications_of(college, student)) == 1
+
+
+def test_applying_after_the_deadline_is_refused(college):
+    student = make_student(college)
+    drive = make_drive(college, apply_by=timezone.now() - timedelta(seconds=1))
+
+    response = apply(student, drive, college)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "drive_closed"
+    assert applications_of(college, student) == []
+
+
+@pytest.mark.parametrize("status", ["closed", "completed"])
+def test_applying_to_a_drive_that_is_not_open_is_refused(college, status):
+    student = make_student(college)
+
+    response = apply(student, make_drive(college, status=status), college)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "drive_closed"
+
+
+def test_a_draft_drive_cannot_be_applied_to(college):
+    response = apply(make_student(college), make_drive(college, status="draft"), college)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+    assert "drive" in response.json()["error"]["details"]
+
+
+def test_a_student_who_is_not_eligible_gets_the_reasons(college):
+    # given a drive for CSE students with a CGPA of 8 and no backlog
+    drive = make_drive(college, min_cgpa="8", max_backlogs=0, departments=["CSE"])
+    student = make_student(college, cgpa="7.20", backlogs=1, department="ECE", verified=False)
+
+    # when the student applies
+    response = apply(student, drive, college)
+
+    # then it is refused with every reason, and no application exists
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "not_eligible"
+    assert [reason["code"] for reason in error["details"]["reasons"]] == [
+        "not_verified",
+        "min_cgpa",
+        "max_backlogs",
+        "department",
+    ]
+    assert all(reason["message"] for reason in error["details"]["reasons"])
+    assert applications_of(college, student) == []
+
+
+def test_a_placed_student_applies_only_to_dream_drives_under_the_policy(college):
+    set_policy(college, one_offer_policy=True, dream_ctc_threshold="2000000")
+    placed = make_student(college, placed=True)
+
+    regular = apply(placed, make_drive(college, ctc="1999999.99"), college)
+    dream = apply(placed, make_drive(college, ctc="2000000"), college)
+
+    assert regular.status_code == 400
+    assert [r["code"] for r in regular.json()["error"]["details"]["reasons"]] == [
+        "placement_policy"
+    ]
+    assert dream.status_code == 201
+
+
+def test_only_students_apply_and_need_a_profile(college, coordinator_client):
+    drive = make_drive(college)
+    no_profile = client_for(college, make_user(college, Role.STUDENT, "bare@alpha.example.edu"))
+
+    by_staff = coordinator_client.post(APPLICATIONS, {"drive": drive.pk}, format="json")
+    without_profile = no_profile.post(APPLICATIONS, {"drive": drive.pk}, format="json")
+
+    assert by_staff.status_code == 403
+    assert without_profile.status_code == 400

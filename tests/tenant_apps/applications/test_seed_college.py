@@ -1,0 +1,64 @@
+"""`seed_college`: realistic rows in bulk, again without duplicates, and usable sign-ins."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django_tenants.utils import tenant_context
+
+from tenant_apps.applications.models import Application, Offer
+from tenant_apps.companies.models import Company, Recruiter
+from tenant_apps.drives.models import Drive, DriveRound
+from tenant_apps.interviews.models import Interview
+from tenant_apps.students.models import Student
+from tests.conftest import client_for, login
+
+
+def seed(college, **counts) -> str:
+    out = StringIO()
+    args = {"students": 40, "companies": 3, "drives": 6, "applications": 150, **counts}
+    call_command(
+        "seed_college", schema=college.subdomain, password="bench-password-2026", stdout=out,
+        **args,
+    )  # fmt: skip
+    return out.getvalue()
+
+
+def test_seed_college_fills_a_college_once_and_signs_in(college, other_college):
+    # when the college is seeded twice, the second time with more applications
+    first = seed(college)
+    second = seed(college, applications=170)
+
+    # then the counts are those asked for, nothing twice
+    assert "150 applications added" in first and "20 applications added" in second
+    with tenant_context(college):
+        assert Student.objects.count() == 40
+        assert Company.objects.count() == 3
+        assert Drive.objects.count() == 6
+        assert Application.objects.count() == 170
+        pairs = list(Application.objects.values_list("student", "drive"))
+        assert len(pairs) == len(set(pairs))
+        assert DriveRound.objects.filter(drive__title__startswith="Seed drive").exists()
+        recruiter = Recruiter.objects.get(user__email="seed.recruiter@seed.example.edu")
+        assert recruiter.company.name == "Seed Co 0001"
+        earliest = Application.objects.exclude(shortlisted_at=None).first()
+        assert earliest.created_at < earliest.shortlisted_at
+        offered = Application.objects.filter(status__in=["offered", "accepted", "declined"])
+        assert Offer.objects.count() == offered.count() > 0
+        past_shortlist = Application.objects.exclude(
+            status__in=["applied", "rejected", "withdrawn"]
+        )
+        assert Interview.objects.count() == past_shortlist.count() > 0
+        slots = list(Interview.objects.values_list("student", "scheduled_at"))
+        assert len(slots) == len(set(slots))
+    with tenant_context(other_college):
+        assert not Student.objects.exists()
+    # and the benchmark accounts sign in
+    for email in ("seed.coordinator@seed.example.edu", "seed.student.00001@seed.example.edu"):
+        response = login(client_for(college), email, "bench-password-2026")
+        assert response.status_code == 200, response.json()
+
+
+def test_seed_college_needs_an_existing_college(db):
+    with pytest.raises(CommandError):
+        call_command("seed_college", schema="nowhere", stdout=StringIO())
