@@ -49,6 +49,12 @@ class Interview(SoftDeleteModel):
         ]
         indexes = [
             models.Index(fields=["student", "scheduled_at"], name="interview_student_slot_idx"),
+            # the lists' default order (the schedule), read 20 rows at a time
+            models.Index(
+                fields=["scheduled_at", "id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="interview_schedule_alive_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,11 +4,11 @@
         --applications 50000 [--password PASSWORD]
 
 Applications past the shortlist get a first-round interview (one slot each), those that reached
-an offer get their offer. Idempotent-ish: seeded rows are recognisable (roll numbers `SEED…`, companies `Seed Co …`,
-drives `Seed drive …`), and a second run only adds what is missing up to the counts asked for.
-Bulk inserts skip the audit log on purpose. With `--password`, it also prepares sign-in accounts
-for the benchmark: a coordinator, a recruiter of the first seeded company and the first seeded
-student, all with that password.
+an offer get their offer. Idempotent-ish: seeded rows are recognisable (roll numbers `SEED…`,
+companies `Seed Co …`, drives `Seed drive …`), and a second run only adds what is missing up to
+the counts asked for. Bulk inserts skip the audit log on purpose. With `--password`, it also
+prepares sign-in accounts for the benchmark: a coordinator, a recruiter of the first seeded
+company and the first seeded student, all with that password.
 """
 
 import random
