@@ -9,7 +9,7 @@
 #   .venv/bin/python manage.py migrate_fleet && .venv/bin/python manage.py seed_demo
 #   .venv/bin/python manage.py seed_college --schema demo --students 2000 --companies 100 \
 #       --drives 300 --applications 10000 --password bench-password-2026
-#   bash deploy/bench/load.sh      # WORKERS=3 CONNECTIONS=6 DURATION=15s SOAK=600s
+#   bash deploy/bench/load.sh      # WORKERS=3 CONNECTIONS=6 DURATION=15s SOAK=600s (0: none)
 #
 # Results: printed, and kept in deploy/bench/results/ (server log, RSS samples, raw wrk output).
 set -euo pipefail
@@ -58,27 +58,34 @@ rss() {  # the workers' resident memory: "n workers, total MB, max MB"
         END {printf "%d workers, %.1f MB total, %.1f MB max", n, s / 1024, m / 1024}'
 }
 run() {  # mix threads connections duration -> the RESULT line
-    LOAD_MIX=$1 wrk -t"$2" -c"$3" -d"$4" --latency -s deploy/bench/mix.lua -H "Host: $HOST" "$BASE" \
+    LOAD_MIX=$1 wrk -t"$2" -c"$3" -d"$4" --timeout 10s --latency -s deploy/bench/mix.lua \
+        -H "Host: $HOST" "$BASE" \
         | tee -a "$RESULTS/load-$STAMP-wrk.txt" | grep '^RESULT'
 }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 
 echo "college $HOST; $WORKERS sync workers; $CONNECTIONS connections; $DURATION per endpoint;" \
      "soak $SOAK; $(nproc) CPUs"
-ENDPOINTS="floor healthz me students student drives drive applications companies apply login"
+ENDPOINTS="healthz me students student drives drive applications companies apply login"
 grep -q "dashboard = true" "$CONFIG" && ENDPOINTS="$ENDPOINTS dashboard"
 for name in floor $ENDPOINTS; do run "$name" 1 "$CONNECTIONS" 3s >/dev/null; done  # warm-up
-printf "%-14s %10s %10s %10s %12s  %s\n" endpoint req/s p50_ms p99_ms "vs floor" statuses
-floor_rps=
-for name in $ENDPOINTS; do
-    line=$(run "$name" 1 "$CONNECTIONS" "$DURATION")
+# The floor (a view with no tenancy, no database) before and after the endpoints: its mean is
+# what every endpoint is compared with, and the two runs show how steady the machine was.
+floor_before=$(run floor 1 "$CONNECTIONS" "$DURATION")
+lines=()
+for name in $ENDPOINTS; do lines+=("$(run "$name" 1 "$CONNECTIONS" "$DURATION")"); done
+floor_after=$(run floor 1 "$CONNECTIONS" "$DURATION")
+floor_rps=$(echo "($(field rps <<<"$floor_before") + $(field rps <<<"$floor_after")) / 2" | bc -l)
+printf "%-14s %10s %10s %10s %10s  %s\n" endpoint req/s p50_ms p99_ms "vs floor" statuses
+for line in "$floor_before" "${lines[@]}" "$floor_after"; do
     rps=$(field rps <<<"$line")
-    [ "$name" = floor ] && floor_rps=$rps
-    ratio=$(echo "100 * $rps / $floor_rps" | bc -l | xargs printf '%.1f%%')
-    printf "%-14s %10s %10s %10s %12s  %s\n" "$name" "$rps" "$(field p50 <<<"$line")" \
-        "$(field p99 <<<"$line")" "$ratio" "$(field statuses <<<"$line")"
+    printf "%-14s %10s %10s %10s %10s  %s\n" "$(awk '{print $2}' <<<"$line")" "$rps" \
+        "$(field p50 <<<"$line")" "$(field p99 <<<"$line")" \
+        "$(echo "100 * $rps / $floor_rps" | bc -l | xargs printf '%.1f%%')" \
+        "$(field statuses <<<"$line")"
 done
 
+[ "$SOAK" = 0 ] && exit 0
 echo "soak: the mix for $SOAK, $CONNECTIONS connections"
 echo "RSS at start: $(rss)"
 (while sleep 60; do echo "$(date +%T) $(rss)"; done) >"$RESULTS/load-$STAMP-rss.txt" &

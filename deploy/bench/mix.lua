@@ -69,7 +69,7 @@ function request()
 end
 
 function response(status, headers, body)
-  local key = current .. " " .. status
+  local key = current .. ":" .. status
   counts[key] = (counts[key] or 0) + 1
 end
 

@@ -17,8 +17,9 @@ RESTART=${RESTART_COMMAND:-pg_ctlcluster --skip-systemctl-redirect -m fast 15 ma
 
 export DJANGO_SETTINGS_MODULE=deploy.bench.settings
 export WEB_CONCURRENCY=$WORKERS GUNICORN_THREADS=1 AUTH_THROTTLE_RATE=1000/min
+mkdir -p deploy/bench/results
 .venv/bin/gunicorn config.wsgi --config deploy/gunicorn.conf.py --bind "127.0.0.1:$PORT" \
-    --log-level warning &
+    2>"deploy/bench/results/pg-restart-$(date +%Y%m%d-%H%M%S)-server.log" &
 GUNICORN=$!
 trap 'kill $GUNICORN 2>/dev/null; wait $GUNICORN 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
