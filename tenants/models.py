@@ -53,10 +53,6 @@ class College(TenantMixin):
     def is_public(self) -> bool:
         return self.schema_name == settings.PUBLIC_SCHEMA_NAME
 
-    @property
-    def accepts_writes(self) -> bool:
-        return self.status not in (CollegeStatus.READ_ONLY, CollegeStatus.SUSPENDED)
-
     @staticmethod
     def schema_name_for(subdomain: str) -> str:
         # Sub-domains never contain '_', so the mapping is one-to-one.
