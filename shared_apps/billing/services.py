@@ -223,20 +223,35 @@ def _object(event: stripe.Event) -> dict:
     return event.to_dict()["data"]["object"]
 
 
+def _fresh_subscription(obj: dict, event: stripe.Event) -> Subscription | None:
+    """The subscription `obj` belongs to, or None when unknown or when `event` is older than
+    the state already applied (then only what linked it to the customer is kept)."""
+    subscription = _subscription_of(obj)
+    if subscription is not None and _is_stale(subscription, event):
+        subscription.save()
+        return None
+    return subscription
+
+
+def _plan_set(subscription: Subscription, plan: Plan | None) -> None:
+    if plan is None or plan.pk == subscription.plan_id:
+        return
+    subscription.plan = plan
+    college = College.objects.get(pk=subscription.college_id)
+    college.plan = plan
+    college.save(update_fields=["plan", "updated_at"])  # drops the cached host resolution
+
+
 def on_checkout_completed(event: stripe.Event) -> None:
     session = _object(event)
-    subscription = _subscription_of(session)
+    subscription = _fresh_subscription(session, event)
     if subscription is None:
         return
     if session.get("subscription"):
         subscription.stripe_subscription_id = session["subscription"]
-    plan = Plan.objects.filter(code=(session.get("metadata") or {}).get("plan")).first()
-    if plan is not None:
-        subscription.plan = plan
-        College.objects.filter(pk=subscription.college_id).update(plan=plan)
-    if _is_stale(subscription, event):
-        subscription.save()
-        return
+    _plan_set(
+        subscription, Plan.objects.filter(code=(session.get("metadata") or {}).get("plan")).first()
+    )
     if session.get("payment_status") in ("paid", "no_payment_required"):
         _apply_status(subscription, "active", event)
     else:
@@ -245,44 +260,28 @@ def on_checkout_completed(event: stripe.Event) -> None:
 
 def on_subscription_changed(event: stripe.Event) -> None:
     obj = _object(event)
-    subscription = _subscription_of(obj)
-    if subscription is None or _is_stale(subscription, event):
-        if subscription is not None:
-            subscription.save()
+    subscription = _fresh_subscription(obj, event)
+    if subscription is None:
         return
     subscription.stripe_subscription_id = obj.get("id") or subscription.stripe_subscription_id
     subscription.cancel_at_period_end = bool(obj.get("cancel_at_period_end"))
-    period_end = obj.get("current_period_end")
-    if period_end is None and obj.get("items", {}).get("data"):
-        period_end = obj["items"]["data"][0].get("current_period_end")
-    subscription.current_period_end = _when(period_end)
     items = (obj.get("items") or {}).get("data") or []
-    plan = _plan_for_price(items[0]["price"]["id"]) if items else None
-    if plan is not None and plan.pk != subscription.plan_id:
-        subscription.plan = plan
-        college = College.objects.get(pk=subscription.college_id)
-        college.plan = plan
-        college.save(update_fields=["plan", "updated_at"])
+    period_end = obj.get("current_period_end")
+    if period_end is None and items:
+        period_end = items[0].get("current_period_end")
+    subscription.current_period_end = _when(period_end)
+    _plan_set(subscription, _plan_for_price(items[0]["price"]["id"]) if items else None)
     status = "canceled" if event.type == "customer.subscription.deleted" else obj.get("status")
     _apply_status(subscription, status or subscription.status, event)
 
 
-def on_invoice_paid(event: stripe.Event) -> None:
-    subscription = _subscription_of(_object(event))
-    if subscription is None or _is_stale(subscription, event):
+def _on_invoice(stripe_status: str):
+    def handle(event: stripe.Event) -> None:
+        subscription = _fresh_subscription(_object(event), event)
         if subscription is not None:
-            subscription.save()
-        return
-    _apply_status(subscription, "active", event)
+            _apply_status(subscription, stripe_status, event)
 
-
-def on_invoice_failed(event: stripe.Event) -> None:
-    subscription = _subscription_of(_object(event))
-    if subscription is None or _is_stale(subscription, event):
-        if subscription is not None:
-            subscription.save()
-        return
-    _apply_status(subscription, "past_due", event)
+    return handle
 
 
 HANDLERS = {
@@ -290,8 +289,8 @@ HANDLERS = {
     "customer.subscription.created": on_subscription_changed,
     "customer.subscription.updated": on_subscription_changed,
     "customer.subscription.deleted": on_subscription_changed,
-    "invoice.paid": on_invoice_paid,
-    "invoice.payment_failed": on_invoice_failed,
+    "invoice.paid": _on_invoice("active"),
+    "invoice.payment_failed": _on_invoice("past_due"),
 }
 
 
