@@ -94,6 +94,24 @@ def public_tenant_ensure() -> College:
     return college
 
 
+def _college_create(*, name: str, subdomain: str, plan: Plan | None) -> College:
+    """Row, domain and cloned schema of a new trialing college, in the caller's transaction."""
+    college = College(
+        name=name.strip(),
+        subdomain=subdomain,
+        schema_name=College.schema_name_for(subdomain),
+        status=CollegeStatus.TRIALING,
+        plan=plan,
+        trial_ends_at=timezone.now() + timedelta(days=settings.TRIAL_DAYS),
+    )
+    college.auto_create_schema = False  # cloned below, inside the same transaction
+    college.save()
+    college.domain_url = college_host(subdomain)
+    Domain.objects.create(domain=college.domain_url, tenant=college, is_primary=True)
+    schema_clone(schema_name=college.schema_name)
+    return college
+
+
 @dataclass(frozen=True)
 class AdminAccount:
     email: str
@@ -136,21 +154,8 @@ def college_provision(
 
     try:
         with transaction.atomic():
-            college = College(
-                name=name.strip(),
-                subdomain=subdomain,
-                schema_name=College.schema_name_for(subdomain),
-                status=CollegeStatus.TRIALING,
-                plan=plan,
-                trial_ends_at=timezone.now() + timedelta(days=settings.TRIAL_DAYS),
-            )
-            college.auto_create_schema = False  # cloned below, inside this transaction
-            college.save()
-            host = college_host(subdomain)
-            Domain.objects.create(domain=host, tenant=college, is_primary=True)
-            schema_clone(schema_name=college.schema_name)
+            college = _college_create(name=name, subdomain=subdomain, plan=plan)
             if admin is not None:
-                college.domain_url = host
                 with tenant_context(college):
                     accounts.college_admin_create(
                         request=request,
@@ -165,6 +170,23 @@ def college_provision(
     return college
 
 
+def college_signup(*, fields: dict, request) -> College:
+    """The sign-up of API.md (API and page alike): `fields` as named there."""
+    plan = fields.get("plan")
+    return college_provision(
+        name=fields["college_name"],
+        subdomain=fields["subdomain"],
+        admin=AdminAccount(
+            email=fields["admin_email"],
+            password=fields["admin_password"],
+            first_name=fields["admin_first_name"],
+            last_name=fields.get("admin_last_name", ""),
+        ),
+        plan_code=plan.code if plan else None,
+        request=request,
+    )
+
+
 def college_ensure(*, subdomain: str, name: str) -> tuple[College, bool]:
     """The college on `<subdomain>.<PLATFORM_DOMAIN>` (seeds and tests), created if missing.
 
@@ -174,16 +196,6 @@ def college_ensure(*, subdomain: str, name: str) -> tuple[College, bool]:
         return college, False
     template_ensure()
     with transaction.atomic():
-        college = College(
-            name=name,
-            subdomain=subdomain,
-            schema_name=College.schema_name_for(subdomain),
-            status=CollegeStatus.TRIALING,
-            plan=Plan.objects.filter(code=Plan.TRIAL).first(),
-            trial_ends_at=timezone.now() + timedelta(days=settings.TRIAL_DAYS),
-        )
-        college.auto_create_schema = False
-        college.save()
-        Domain.objects.create(domain=college_host(subdomain), tenant=college, is_primary=True)
-        schema_clone(schema_name=college.schema_name)
+        plan = Plan.objects.filter(code=Plan.TRIAL).first()
+        college = _college_create(name=name, subdomain=subdomain, plan=plan)
     return college, True

@@ -6,7 +6,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from shared_apps.onboarding.serializers import SignupInput, TenantOutput
-from tenants.services import AdminAccount, college_provision, subdomain_problem
+from tenants.services import college_signup, subdomain_problem
 
 
 class CheckSubdomainApi(APIView):
@@ -44,19 +44,7 @@ class SignupApi(APIView):
     def post(self, request):
         data = SignupInput(data=request.data)
         data.is_valid(raise_exception=True)
-        fields = data.validated_data
-        college = college_provision(
-            name=fields["college_name"],
-            subdomain=fields["subdomain"],
-            admin=AdminAccount(
-                email=fields["admin_email"],
-                password=fields["admin_password"],
-                first_name=fields["admin_first_name"],
-                last_name=fields["admin_last_name"],
-            ),
-            plan_code=fields["plan"].code if fields.get("plan") else None,
-            request=request,
-        )
+        college = college_signup(fields=data.validated_data, request=request)
         tenant = TenantOutput(college, context={"request": request}).data
         response = Response({"tenant": tenant}, status=status.HTTP_201_CREATED)
         response.message = "Workspace created: verify the admin's e-mail address to log in."

@@ -9,9 +9,7 @@ from rest_framework.exceptions import ValidationError
 from shared_apps.billing.models import Plan
 from shared_apps.onboarding.forms import SignupForm
 from tenants.models import College
-from tenants.services import AdminAccount, college_host, college_provision
-
-FORM_FIELD_OF = {"admin_password": "admin_password", "subdomain": "subdomain", "plan": "plan"}
+from tenants.services import college_host, college_signup
 
 
 def landing(request):
@@ -22,24 +20,12 @@ def landing(request):
 def signup(request):
     form = SignupForm(request.POST or None, initial={"plan": request.GET.get("plan", Plan.TRIAL)})
     if request.method == "POST" and form.is_valid():
-        fields = form.cleaned_data
         try:
-            college = college_provision(
-                name=fields["college_name"],
-                subdomain=fields["subdomain"],
-                admin=AdminAccount(
-                    email=fields["admin_email"],
-                    password=fields["admin_password"],
-                    first_name=fields["admin_first_name"],
-                    last_name=fields["admin_last_name"],
-                ),
-                plan_code=fields["plan"].code if fields["plan"] else None,
-                request=request,
-            )
+            college = college_signup(fields=form.cleaned_data, request=request)
         except ValidationError as exc:
             for field, messages in exc.detail.items():
                 for message in messages:
-                    form.add_error(FORM_FIELD_OF.get(field), str(message))
+                    form.add_error(field if field in form.fields else None, str(message))
         else:
             return redirect(f"{reverse('signup-done')}?subdomain={college.subdomain}")
     context = {"form": form, "platform_domain": settings.PLATFORM_DOMAIN}

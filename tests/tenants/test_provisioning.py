@@ -3,13 +3,14 @@
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django_tenants.utils import schema_exists, tenant_context
 
 from core.accounts.models import User
 from tenant_apps.companies.models import Company
 from tenants.models import College, Domain
 from tenants.services import AdminAccount, college_provision
+from tests.browser import drop_college
 
 ADMIN = AdminAccount("head@delta.edu", "a-long-and-unusual-passphrase", "Dev", "Rao")
 
@@ -72,18 +73,6 @@ def run_in_threads(target, count: int) -> list:
     return results
 
 
-def drop_committed_college(subdomain: str) -> None:
-    def drop() -> None:
-        college = College.objects.filter(subdomain=subdomain).first()
-        if college is not None:
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP SCHEMA IF EXISTS "{college.schema_name}" CASCADE')
-            Domain.objects.filter(tenant=college).delete()
-            College.objects.filter(pk=college.pk).delete()
-
-    run_in_threads(drop, 1)
-
-
 def test_concurrent_signups_for_one_subdomain_have_exactly_one_winner(db, _schemas):
     from rest_framework.exceptions import ValidationError
 
@@ -100,7 +89,7 @@ def test_concurrent_signups_for_one_subdomain_have_exactly_one_winner(db, _schem
         assert all("subdomain" in loser.detail for loser in losers)
         assert College.objects.filter(subdomain="race-one").count() == 1
     finally:
-        drop_committed_college("race-one")
+        drop_college("race-one")
 
 
 def test_the_template_is_created_when_missing(db, _schemas, settings):
