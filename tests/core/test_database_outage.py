@@ -19,8 +19,6 @@ from tests.wsgi import wsgi_application, wsgi_client
 @pytest.fixture
 def live_database(request, django_db_setup, django_db_blocker, settings):
     """Database access outside a test transaction; the ids of the test colleges."""
-    if not connection.settings_dict["NAME"].startswith("test_"):
-        pytest.skip("run with a test that uses `db`, so that the test database is set up")
     schemas = request.getfixturevalue("_schemas")
     settings.ROOT_URLCONF = "tests.core.failing_urls"
     with django_db_blocker.unblock():

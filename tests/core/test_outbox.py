@@ -256,8 +256,6 @@ def committed_college(request, django_db_setup, django_db_blocker):
 
     from tenants.models import College
 
-    if not connection.settings_dict["NAME"].startswith("test_"):
-        pytest.skip("run with a test that uses `db`, so that the test database is set up")
     schemas = request.getfixturevalue("_schemas")
     with django_db_blocker.unblock():
         college = College.objects.get(pk=schemas["college"])
