@@ -96,8 +96,9 @@ TENANT_APPS = [
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 MIDDLEWARE = [
-    "tenants.middleware.TenantResolutionMiddleware",
+    # first, so that every response (an unknown host's 404 included) carries its request id
     "core.observability.RequestObservabilityMiddleware",
+    "tenants.middleware.TenantResolutionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -184,11 +185,14 @@ CACHES = {
 }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "placemate.cache"
+# Longest life of a college data cache entry (core/datacache.py), which writes end sooner.
+DATA_CACHE_SECONDS = env.int("DATA_CACHE_SECONDS", default=300)
 
 # --- Auth --------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 PASSWORD_HASHERS = [
+    "core.accounts.hashers.WebArgon2PasswordHasher",  # OWASP's parameters, see the module
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]

@@ -1,8 +1,19 @@
 from dj_rest_auth.jwt_auth import JWTCookieAuthentication
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.settings import api_settings
 
+from core import datacache
 from core.accounts import policies
+from core.accounts.models import User
 from core.accounts.tokens import OTP_CLAIM
+
+# What a request needs of its user, cached per college data version (core/datacache.py): every
+# field but the password hash. The instance is built as Django builds a row with deferred fields,
+# so a save() writes only these fields and reading `password` fetches it.
+CACHED_USER_FIELDS = tuple(
+    field.attname for field in User._meta.concrete_fields if field.attname != "password"
+)
 
 
 class TenantJWTAuthentication(JWTCookieAuthentication):
@@ -20,6 +31,25 @@ class TenantJWTAuthentication(JWTCookieAuthentication):
         if not getattr(view, "otp_setup_allowed", False) and not token.get(OTP_CLAIM, False):
             policies.ensure_second_factor(user)
         return user, token
+
+    def get_user(self, validated_token):
+        """The token's user, from the data cache when no write happened since it was stored
+        (a role change, a deactivation or a deletion is a write: it is seen at once)."""
+        try:
+            user_id = int(validated_token[api_settings.USER_ID_CLAIM])
+        except (KeyError, TypeError, ValueError) as error:
+            raise InvalidToken("Token contained no recognizable user identification") from error
+        key = f"auth-user:{user_id}"
+        version, values = datacache.lookup(key)
+        if datacache.is_missing(values):
+            values = User.objects.filter(pk=user_id).values_list(*CACHED_USER_FIELDS).first()
+            datacache.store(key, version, values)
+        if values is None:
+            raise AuthenticationFailed("User not found", code="user_not_found")
+        user = User.from_db("default", CACHED_USER_FIELDS, values)
+        if not user.is_active:
+            raise AuthenticationFailed("User is inactive", code="user_inactive")
+        return user
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'

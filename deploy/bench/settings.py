@@ -5,5 +5,10 @@ from config.settings.local import *  # noqa: F403
 from config.settings.local import MIDDLEWARE
 
 DEBUG = False
-MIDDLEWARE = ["deploy.bench.middleware.BenchTenantMiddleware", *MIDDLEWARE[1:]]
+MIDDLEWARE = [
+    "deploy.bench.middleware.BenchTenantMiddleware"
+    if name == "tenants.middleware.TenantResolutionMiddleware"
+    else name
+    for name in MIDDLEWARE
+]
 LOGGING = {"version": 1, "disable_existing_loggers": False}

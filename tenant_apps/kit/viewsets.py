@@ -3,7 +3,14 @@
 Lists and details are built from read-model rows (`.values()` with joins and `ARRAY` subqueries,
 compiled once: see readmodel.py) shaped by plain functions, not by nested ModelSerializers: a
 page costs the same few queries whatever its size, and a fraction of a millisecond to serialise.
-Serializers remain for input validation and for the OpenAPI documentation of the output."""
+Serializers remain for input validation and for the OpenAPI documentation of the output.
+
+A page (its total and its rows) is also kept in the college's data cache (core/datacache.py),
+per user and exact URL, until the next write to the college: reading it again costs one Redis
+round trip and no query. The rows are cached, not the output, so what depends on the clock
+(an offer's `is_expired`) is still computed per request."""
+
+import hashlib
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
@@ -12,6 +19,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.response import Response
 
+from core import datacache
 from core.accounts.models import Role
 from core.api.viewsets import DELETED_PARAMETER, SoftDeleteModelViewSet
 from tenant_apps.kit.filters import QuietDjangoFilterBackend
@@ -31,13 +39,33 @@ class PageRows:
         self.ordered = queryset.ordered
 
     def count(self) -> int:
-        return self.queryset.count()
+        self.total = self.queryset.count()
+        return self.total
 
     def __len__(self) -> int:
         return self.count()
 
     def __getitem__(self, index: slice) -> list[dict]:
         return self.read_model.rows(list(self.queryset.values_list("pk", flat=True)[index]))
+
+
+class CachedPageRows:
+    """A page read before, for the same user and URL: what the paginator asked of it then."""
+
+    ordered = True
+
+    def __init__(self, total: int, rows: list[dict]) -> None:
+        self.total = total
+        self.rows = rows
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        return self.rows
 
 
 class ReadModelViewSet(SoftDeleteModelViewSet):
@@ -67,8 +95,16 @@ class ReadModelViewSet(SoftDeleteModelViewSet):
 
     @extend_schema(parameters=[DELETED_PARAMETER])
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(PageRows(queryset, self.read_model))
+        url = request.get_full_path().encode()
+        key = f"list:{request.user.pk}:{hashlib.blake2b(url, digest_size=16).hexdigest()}"
+        version, cached = datacache.lookup(key)
+        if datacache.is_missing(cached):
+            queryset = self.filter_queryset(self.get_queryset())
+            source = PageRows(queryset, self.read_model)
+            page = list(self.paginate_queryset(source))
+            datacache.store(key, version, (getattr(source, "total", len(page)), page))
+        else:
+            page = self.paginate_queryset(CachedPageRows(*cached))
         return self.get_paginated_response([self.to_output(row) for row in page])
 
     def retrieve(self, request, *args, **kwargs):

@@ -5,6 +5,7 @@ import json
 import logging
 
 import pytest
+from django.test import Client
 
 from core.observability import JsonFormatter, logging_config
 from tests.conftest import client_for, login
@@ -76,6 +77,18 @@ def test_the_request_id_is_on_error_responses_too(college):
 
     assert response.status_code == 401
     assert response["X-Request-ID"]
+
+
+@pytest.mark.parametrize("host", ["nowhere.localhost", "evil.example.com"])
+def test_requests_refused_before_any_college_is_known_have_an_id_and_a_log_line(
+    db, host, access_records
+):
+    response = Client(HTTP_HOST=host).get("/api/v1/companies/", HTTP_X_REQUEST_ID="probe-42")
+
+    assert response.status_code in (400, 404)
+    assert response["X-Request-ID"] == "probe-42"
+    (record,) = access_records()
+    assert record.request_id == "probe-42" and record.status == response.status_code
 
 
 def test_one_access_record_per_request_with_its_context(college, student, access_records):

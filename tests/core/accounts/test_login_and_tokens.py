@@ -316,7 +316,29 @@ def test_passwords_are_hashed_with_argon2(college, settings):
     with tenant_context(college):
         user = User.objects.create_user(email="hash@alpha.example.edu", password=PASSWORD)
 
-    assert user.password.startswith("argon2")
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_a_hash_made_with_other_argon2_parameters_is_upgraded_at_sign_in(college, settings):
+    from django.contrib.auth.hashers import Argon2PasswordHasher, make_password
+
+    from config.settings import base
+
+    # given a password hashed with Django's default Argon2 parameters (100 MiB, 8 lanes)
+    settings.PASSWORD_HASHERS = base.PASSWORD_HASHERS
+    user = make_user(college, Role.COORDINATOR, "old-hash@alpha.example.edu")
+    with tenant_context(college):
+        old = make_password(PASSWORD, hasher=Argon2PasswordHasher())
+        User.objects.filter(pk=user.pk).update(password=old)
+    assert "m=102400" in old
+
+    # when its owner signs in
+    response = login(client_for(college), user.email)
+
+    # then the sign-in works and the hash now has the web parameters
+    assert response.status_code == 200
+    with tenant_context(college):
+        assert User.objects.get(pk=user.pk).password.startswith("argon2$argon2id$v=19$m=19456,")
 
 
 def test_login_query_count_is_bounded(college, coordinator):
