@@ -7,6 +7,8 @@ from core.accounts import pages
 from core.accounts.urls import auth_urlpatterns, college_urlpatterns
 from shared_apps.billing import apis as billing
 from shared_apps.console.support import support_session_open
+from tenant_apps.analytics.views import dashboard_view
+from tenant_apps.notifications.urls import page_urlpatterns as notification_pages
 from tenants.apis import WorkspaceCancelApi
 
 api_v1 = [
@@ -22,14 +24,19 @@ api_v1 = [
     path("", include("tenant_apps.drives.urls")),
     path("", include("tenant_apps.applications.urls")),
     path("", include("tenant_apps.interviews.urls")),
+    path("", include("tenant_apps.analytics.urls")),
+    path("", include("tenant_apps.assessments.urls")),
+    path("", include("tenant_apps.notifications.urls")),
 ]
 
 urlpatterns = [
     path("admin/support/<str:token>/", support_session_open, name="support-session"),
+    path("admin/dashboard/", dashboard_view, name="analytics-dashboard"),
     *common_urlpatterns(urlconf="config.urls_tenant", title="Placemate college API"),
     path("api/v1/", include(api_v1)),
     # the pages that e-mailed links open (settings.FRONTEND_PATHS)
     path("verify-email/", pages.verify_email, name="page-verify-email"),
     path("reset-password/", pages.reset_password, name="page-reset-password"),
     path("accept-invitation/", pages.accept_invitation, name="page-accept-invitation"),
+    *notification_pages,
 ]

@@ -92,6 +92,9 @@ TENANT_APPS = [
     "tenant_apps.drives",
     "tenant_apps.applications",
     "tenant_apps.interviews",
+    "tenant_apps.analytics",
+    "tenant_apps.assessments",
+    "tenant_apps.notifications",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -315,6 +318,9 @@ else:
         "BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"
     }
 RESUME_MAX_BYTES = env.int("RESUME_MAX_BYTES", default=5 * 1024 * 1024)
+# Student imports (CSV/XLSX): the largest file accepted, and from how many rows it runs as a job.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=2000)
 STORAGES = {
     "default": DEFAULT_FILE_STORAGE_CONFIG,
     # Cancelled colleges' data exports: outside any college schema, kept for the retention.
@@ -406,6 +412,11 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "tenant_apps.applications.models.ApplicationStatus",
         "OfferStatusEnum": "tenant_apps.applications.models.OfferStatus",
         "InterviewStatusEnum": "tenant_apps.interviews.models.InterviewStatus",
+        "AssessmentStatusEnum": "tenant_apps.assessments.models.AssessmentStatus",
+        "AttemptStatusEnum": "tenant_apps.assessments.models.AttemptStatus",
+        "QuestionKindEnum": "tenant_apps.assessments.models.QuestionKind",
+        "RoundKindEnum": "tenant_apps.drives.models.RoundKind",
+        "AdvanceStatusEnum": "tenant_apps.assessments.serializers.ADVANCE_CHOICES",
     },
 }
 
@@ -435,6 +446,7 @@ OUTBOX_RELAY_INTERVAL = env.int("OUTBOX_RELAY_INTERVAL", default=60)  # seconds
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "core.outbox.tasks.relay_pending", "schedule": OUTBOX_RELAY_INTERVAL},
     "expire-trials": {"task": "tenants.tasks.expire_trials", "schedule": 15 * 60},
+    "expire-attempts": {"task": "tenant_apps.assessments.tasks.expire_overdue", "schedule": 60},
     "purge-cancelled-colleges": {"task": "tenants.tasks.purge_cancelled", "schedule": 60 * 60},
     "billing-grace-and-endings": {"task": "shared_apps.billing.tasks.enforce", "schedule": 60 * 60},
     "usage-snapshots": {"task": "shared_apps.console.tasks.refresh_all_usage", "schedule": 60 * 60},

@@ -339,3 +339,8 @@ class CollegeSettingsApi(RetrieveUpdateAPIView):
 
     def get_object(self):
         return CollegeSettings.load()
+
+    def perform_update(self, serializer):
+        services.college_settings_update(
+            college_settings=serializer.instance, **serializer.validated_data
+        )

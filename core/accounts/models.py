@@ -3,7 +3,7 @@ from binascii import unhexlify
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -118,6 +118,15 @@ class CollegeSettings(models.Model):
     )
     # Platform operators may open a read-only support session on this college's admin.
     support_access_enabled = models.BooleanField(default=True)
+    # Branding of the college's mail (plan feature `custom_branding`): the name shown instead
+    # of the college's, the accent colour, and a footer under every notification.
+    brand_name = models.CharField(max_length=100, blank=True)
+    brand_color = models.CharField(
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^(#[0-9A-Fa-f]{6})?$", "Use a colour like #1a2b3c.")],
+    )
+    email_footer = models.TextField(max_length=1000, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -100,6 +100,9 @@ class CollegeSettingsSerializer(serializers.ModelSerializer):
             "one_offer_policy",
             "dream_ctc_threshold",
             "support_access_enabled",
+            "brand_name",
+            "brand_color",
+            "email_footer",
         ]
 
     def validate_student_email_domains(self, value: list[str]) -> list[str]:

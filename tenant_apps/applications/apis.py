@@ -1,10 +1,17 @@
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status
+from rest_framework import generics, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from tenant_apps.applications import services
+from tenant_apps.applications.exports import (
+    APPLICANT_EXPORT_COLUMNS,
+    APPLICANT_EXPORT_DEFAULT,
+    ApplicantExportFilter,
+    drive_applicants,
+)
 from tenant_apps.applications.filters import (
     APPLICATION_ORDERING_FIELDS,
     APPLICATION_SEARCH_FIELDS,
@@ -32,8 +39,16 @@ from tenant_apps.applications.serializers import (
     OfferInput,
     OfferOutput,
 )
+from tenant_apps.drives.selectors import drives_for
+from tenant_apps.kit.exports import (
+    ExportSchema,
+    export_parameters,
+    export_request,
+    export_response,
+)
 from tenant_apps.kit.files import private_pdf_response, refuse_oversized_request
-from tenant_apps.kit.permissions import ALL, STAFF, STAFF_AND_RECRUITER, STUDENT
+from tenant_apps.kit.filters import QuietDjangoFilterBackend
+from tenant_apps.kit.permissions import ALL, STAFF, STAFF_AND_RECRUITER, STUDENT, ActionRoles
 from tenant_apps.kit.viewsets import ReadModelViewSet
 from tenant_apps.students.selectors import student_of
 
@@ -205,3 +220,47 @@ class OfferViewSet(ReadModelViewSet):
         if not offer.letter:
             raise NotFound("This offer has no letter.")
         return private_pdf_response(offer.letter, filename=f"offer-{offer.pk}.pdf")
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=export_parameters(APPLICANT_EXPORT_COLUMNS, APPLICANT_EXPORT_DEFAULT),
+    )
+)
+class DriveApplicantsExportApi(generics.ListAPIView):
+    """Staff, and the recruiters of the drive's company: the drive's applicants as a CSV
+    (streamed) or XLSX file, with the `columns` the company asks for (`resume` is the API path
+    of the résumé, empty without one), optionally only some `status`es, by roll number."""
+
+    queryset = Application.objects.none()
+    serializer_class = ApplicationOutput  # unused: the rows go to a file
+    permission_classes = [ActionRoles]
+    action_roles = {"*": ALL}  # the drive's scope first (404), then the role (403)
+    filter_backends = [QuietDjangoFilterBackend]
+    filterset_class = ApplicantExportFilter
+    pagination_class = None
+    schema = ExportSchema()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        drive = get_object_or_404(drives_for(self.request.user).alive(), pk=self.kwargs["pk"])
+        if self.request.user.role not in STAFF_AND_RECRUITER:
+            raise PermissionDenied("Only the placement office and the company export applicants.")
+        return drive_applicants(drive)
+
+    def perform_content_negotiation(self, request, force=False):
+        # `format` names the file's format here, not a renderer; errors answer JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    def get(self, request, *args, **kwargs):
+        queryset = self.get_queryset()
+        file_format, columns = export_request(
+            request.query_params, columns=APPLICANT_EXPORT_COLUMNS, default=APPLICANT_EXPORT_DEFAULT
+        )
+        return export_response(
+            self.filter_queryset(queryset),
+            columns,
+            file_format=file_format,
+            filename=f"drive-{self.kwargs['pk']}-applicants",
+        )

@@ -30,6 +30,7 @@ from tenant_apps.drives.models import Drive
 from tenant_apps.kit.audit import audit_bulk_update
 from tenant_apps.kit.errors import DriveClosed, InvalidTransition, NotEligible
 from tenant_apps.kit.files import pdf_checked
+from tenant_apps.notifications import tasks as notify
 from tenant_apps.students.models import PlacementStatus, Student
 from tenant_apps.students.services import megabytes
 
@@ -108,6 +109,7 @@ def application_move(
     for name, value in _stage_fields(status, actor=actor, at=timezone.now(), note=note).items():
         setattr(application, name, value)
     application.save()
+    notify.queue_after_commit(notify.notify_application_status, [application.pk], status)
     if status not in OPEN_STATUSES:
         _offers_withdraw(application_ids=[application.pk], keep=status)
     return application
@@ -145,6 +147,7 @@ def applications_bulk_move(
         changes={pk: {"status": [current[pk], status]} for pk in ids},
         actor=actor,
     )
+    notify.queue_after_commit(notify.notify_application_status, ids, status)
     if status not in OPEN_STATUSES:
         _offers_withdraw(application_ids=ids, keep=status)
     return ids
@@ -197,6 +200,7 @@ def offer_create(
     if letter is not None:
         _letter_store(offer, letter)
     offer.save()
+    notify.queue_after_commit(notify.notify_offer_created, offer.pk)
     return offer
 
 
@@ -267,6 +271,7 @@ def offer_accept(*, offer: Offer, actor: User) -> Offer:
     if student.placement_status != PlacementStatus.PLACED:
         student.placement_status = PlacementStatus.PLACED
         student.save(update_fields=["placement_status"])
+    notify.queue_after_commit(notify.notify_offer_response, offer.pk)
     policy = college_settings()
     if policy.one_offer_policy:
         others = Application.objects.filter(student=student, status__in=OPEN_STATUSES).exclude(
@@ -296,6 +301,7 @@ def offer_decline(*, offer: Offer, actor: User) -> Offer:
         actor=actor,
         by_system=True,
     )
+    notify.queue_after_commit(notify.notify_offer_response, offer.pk)
     return offer
 
 

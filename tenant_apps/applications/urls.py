@@ -1,9 +1,21 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from tenant_apps.applications.apis import ApplicationViewSet, OfferViewSet
+from tenant_apps.applications.apis import (
+    ApplicationViewSet,
+    DriveApplicantsExportApi,
+    OfferViewSet,
+)
 
 router = SimpleRouter()
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("offers", OfferViewSet, basename="offer")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path(
+        "drives/<int:pk>/applicants/export/",
+        DriveApplicantsExportApi.as_view(),
+        name="drive-applicants-export",
+    ),
+    *router.urls,
+]

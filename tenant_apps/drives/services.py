@@ -14,6 +14,7 @@ from tenant_apps.drives.models import (
     DriveStatus,
 )
 from tenant_apps.kit.errors import InvalidTransition
+from tenant_apps.notifications import tasks as notify
 
 DRIVE_FIELDS = (
     "company", "title", "description", "job_type", "ctc", "location", "min_cgpa",
@@ -51,6 +52,8 @@ def drive_create(
     drive.save()
     drive_skills_set(drive=drive, skills=skills or [])
     drive_rounds_set(drive=drive, rounds=rounds or [])
+    if status == DriveStatus.OPEN:
+        notify.queue_after_commit(notify.notify_drive_opened, drive.pk)
     return drive
 
 
@@ -62,6 +65,8 @@ def drive_update(*, drive: Drive, **changes) -> Drive:
         setattr(drive, name, value)
     if "status" in changes:
         _status_change_check(drive=drive, status=changes["status"], apply_by=drive.apply_by)
+        if drive.status == DriveStatus.DRAFT and changes["status"] == DriveStatus.OPEN:
+            notify.queue_after_commit(notify.notify_drive_opened, drive.pk)  # first opening
         fields["status"] = drive.status = changes["status"]
     if fields:
         drive.save(update_fields=list(fields))

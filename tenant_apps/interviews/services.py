@@ -9,11 +9,13 @@ from core.api.errors import Conflict
 from tenant_apps.applications.models import Application, ApplicationStatus
 from tenant_apps.drives.models import DriveRound
 from tenant_apps.interviews.models import Interview
+from tenant_apps.notifications import tasks as notify
 from tenant_apps.students.models import Student
 
 SCHEDULABLE = frozenset({ApplicationStatus.SHORTLISTED, ApplicationStatus.IN_PROCESS})
 EDITABLE = ("round", "scheduled_at", "duration_minutes", "venue", "meeting_link", "interviewer",
             "status", "feedback")  # fmt: skip
+MOVED = frozenset({"scheduled_at", "duration_minutes", "venue", "meeting_link"})  # mailed again
 
 
 def _slot_free(*, student_id: int, starts_at, ends_at, except_pk: int | None = None) -> None:
@@ -64,7 +66,7 @@ def interview_schedule(
         raise Conflict("This round is already scheduled for this application.")
     ends_at = scheduled_at + timedelta(minutes=duration_minutes)
     _slot_free(student_id=application.student_id, starts_at=scheduled_at, ends_at=ends_at)
-    return Interview.objects.create(
+    interview = Interview.objects.create(
         application=application,
         student_id=application.student_id,
         round=round,
@@ -74,6 +76,8 @@ def interview_schedule(
         meeting_link=meeting_link,
         interviewer=interviewer,
     )
+    notify.queue_after_commit(notify.notify_interview_scheduled, interview.pk)
+    return interview
 
 
 @transaction.atomic
@@ -82,6 +86,7 @@ def interview_update(*, interview: Interview, **changes) -> Interview:
     Student.all_objects.select_for_update(of=("self",)).get(pk=interview.student_id)
     interview = Interview.objects.select_related("application").get(pk=interview.pk)
     fields = {name: changes[name] for name in EDITABLE if name in changes}
+    before = {name: getattr(interview, name) for name in MOVED}
     for name, value in fields.items():
         setattr(interview, name, value)
     if "round" in fields:
@@ -101,4 +106,6 @@ def interview_update(*, interview: Interview, **changes) -> Interview:
         )
     if fields:
         interview.save(update_fields=list(fields))
+    if any(getattr(interview, name) != value for name, value in before.items()):
+        notify.queue_after_commit(notify.notify_interview_scheduled, interview.pk, True)
     return interview

@@ -1,20 +1,32 @@
+from django.conf import settings
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status
+from rest_framework import generics, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from core.accounts.adapter import college_link
 from core.api.viewsets import SoftDeleteModelViewSet
-from tenant_apps.kit.files import private_pdf_response, refuse_oversized_request
-from tenant_apps.kit.permissions import ALL, STAFF, STUDENT, ActionRoles
-from tenant_apps.kit.viewsets import ReadModelViewSet
-from tenant_apps.students import services
+from tenant_apps.kit.exports import (
+    ExportSchema,
+    export_parameters,
+    export_request,
+    export_response,
+)
+from tenant_apps.kit.files import MULTIPART_OVERHEAD, private_pdf_response, refuse_oversized_request
+from tenant_apps.kit.jobs import job_output
+from tenant_apps.kit.permissions import ALL, STAFF, STUDENT, ActionRoles, is_staff
+from tenant_apps.kit.viewsets import FILTER_BACKENDS, ReadModelViewSet
+from tenant_apps.students import services, transfer
+from tenant_apps.students.exports import STUDENT_EXPORT_COLUMNS, STUDENT_EXPORT_DEFAULT
 from tenant_apps.students.filters import (
     STUDENT_ORDERING_FIELDS,
     STUDENT_SEARCH_FIELDS,
     StudentFilter,
 )
-from tenant_apps.students.models import Skill, Student
+from tenant_apps.students.models import Skill, Student, StudentImport
 from tenant_apps.students.selectors import (
     STUDENT_READ_MODEL,
     student_of,
@@ -26,6 +38,9 @@ from tenant_apps.students.serializers import (
     ResumeInput,
     SkillSerializer,
     StudentCreateInput,
+    StudentImportInput,
+    StudentImportJobOutput,
+    StudentImportResultOutput,
     StudentOutput,
 )
 
@@ -170,3 +185,113 @@ class SkillViewSet(SoftDeleteModelViewSet):
     search_fields = ["name"]
     ordering_fields = ["name", "created_at"]
     lookup_value_regex = r"\d+"
+
+
+# --- Import and export --------------------------------------------------------------------------
+
+
+def refuse_oversized_import(request) -> None:
+    """413 before the body is parsed when its declared length is over the import limit."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > transfer.max_import_bytes() + MULTIPART_OVERHEAD:
+        raise transfer.too_large()
+
+
+class StudentImportApi(APIView):
+    """Staff: imports students from a CSV or XLSX file (see the column rules below).
+
+    `dry_run` (default **true**) only checks: the answer is what the import would do, and every
+    bad row (`errors`: `row` as the spreadsheet numbers it, `field`, `message`). With
+    `dry_run=false`, the good rows are imported and the bad ones create nothing. A roll number
+    the college knows updates that student (same e-mail address required; a verified profile's
+    academic fields are frozen), so importing a file twice creates nothing the second time; a
+    deleted student's roll number is refused (an admin restores them instead). New accounts
+    have no usable password; with `invite` (default true) each gets its set-your-password link
+    by mail after the import. More new students than the plan allows: `402`, nothing imported.
+
+    Columns (header row, any order, case and spaces ignored): `email`, `first_name`,
+    `last_name`, `roll_number`, `department`, `graduation_year`, `cgpa`, `backlogs`, `phone`;
+    `last_name`, `backlogs` and `phone` are optional. Files of more than
+    `IMPORT_BACKGROUND_ROWS` rows run in the background: `202` with a job to poll at
+    `students/import/{id}/`."""
+
+    permission_classes = [ActionRoles]
+    action_roles = {"*": STAFF}
+
+    @extend_schema(
+        request={"multipart/form-data": StudentImportInput},
+        responses={200: StudentImportResultOutput, 202: StudentImportJobOutput},
+    )
+    def post(self, request):
+        refuse_oversized_import(request)
+        data = StudentImportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        content = transfer.read_upload(data.validated_data["file"])
+        table = transfer.read_table(content)
+        options = {
+            "dry_run": data.validated_data["dry_run"],
+            "invite": data.validated_data["invite"],
+            "link_base": college_link(request, "password_reset").split("?", 1)[0],
+        }
+        if len(table.rows) > settings.IMPORT_BACKGROUND_ROWS:
+            job = services.student_import_start(data=content, rows=len(table.rows), **options)
+            job.refresh_from_db()
+            return Response(job_output(job), status=status.HTTP_202_ACCEPTED)
+        result = services.students_import(table=table, actor=request.user, **options)
+        return Response(result)
+
+
+class StudentImportJobApi(APIView):
+    """Staff: a background import's status, progress (`processed` of `total` rows) and, once
+    `done`, its result (or, `failed`, its error). Another college's jobs do not exist here."""
+
+    permission_classes = [ActionRoles]
+    action_roles = {"*": ALL}  # scoped below: only staff have jobs to see (others: 404)
+
+    @extend_schema(responses=StudentImportJobOutput)
+    def get(self, request, pk: int):
+        jobs = (
+            StudentImport.objects.all() if is_staff(request.user) else StudentImport.objects.none()
+        )
+        return Response(job_output(get_object_or_404(jobs, pk=pk)))
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=export_parameters(STUDENT_EXPORT_COLUMNS, STUDENT_EXPORT_DEFAULT),
+    )
+)
+class StudentExportApi(generics.ListAPIView):
+    """Staff: the students as a CSV (streamed) or XLSX file, with the filters, search and order
+    of the students list, and the `columns` asked for (default: the import's columns, verified
+    and placement status, so the file can be edited and imported back)."""
+
+    queryset = Student.objects.none()
+    serializer_class = StudentOutput  # unused: the rows go to a file
+    permission_classes = [ActionRoles]
+    action_roles = {"*": STAFF}
+    filter_backends = FILTER_BACKENDS
+    filterset_class = StudentFilter
+    search_fields = STUDENT_SEARCH_FIELDS
+    ordering_fields = STUDENT_ORDERING_FIELDS
+    pagination_class = None
+    schema = ExportSchema()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return students_for(self.request.user).alive().order_by("roll_number", "id")
+
+    def perform_content_negotiation(self, request, force=False):
+        # `format` names the file's format here, not a renderer; errors answer JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    def get(self, request, *args, **kwargs):
+        file_format, columns = export_request(
+            request.query_params, columns=STUDENT_EXPORT_COLUMNS, default=STUDENT_EXPORT_DEFAULT
+        )
+        queryset = self.filter_queryset(self.get_queryset())
+        return export_response(queryset, columns, file_format=file_format, filename="students")

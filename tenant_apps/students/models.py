@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -6,6 +8,7 @@ from django.db.models.functions import Lower, Upper
 
 from core.audit.models import SoftDeleteModel
 from tenant_apps.kit.files import generated_pdf_name
+from tenant_apps.kit.jobs import BackgroundJob
 
 CGPA_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
 RATING_VALIDATORS = [MinValueValidator(1), MaxValueValidator(10)]
@@ -124,3 +127,25 @@ class StudentSkill(SoftDeleteModel):
 
     def __str__(self) -> str:
         return f"{self.skill_id}: {self.rating}"
+
+
+def import_upload_to(instance, filename: str) -> str:
+    return f"imports/{uuid.uuid4().hex}"  # never the client's file name
+
+
+class StudentImport(BackgroundJob):
+    """A student import run in the background (large files): the uploaded file waits in the
+    college's storage until the job has read it."""
+
+    file = models.FileField(upload_to=import_upload_to, max_length=255, blank=True)
+    dry_run = models.BooleanField(default=True)
+    invite = models.BooleanField(default=True)
+    link_base = models.CharField(
+        max_length=255, blank=True, help_text="scheme://host of the college, for invitations"
+    )
+
+    class Meta(BackgroundJob.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Student import {self.pk} ({self.status})"

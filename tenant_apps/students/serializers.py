@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from tenant_apps.kit.jobs import JobOutput
 from tenant_apps.students.models import (
     CGPA_VALIDATORS,
     YEAR_VALIDATORS,
@@ -149,3 +150,40 @@ class StudentOutput(serializers.Serializer):
     resume = ResumeOutput(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+
+# --- Import and export ----------------------------------------------------------------------------
+
+
+class StudentImportInput(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="CSV (UTF-8, `,` or `;`) or XLSX, by content; at most IMPORT_MAX_BYTES."
+    )
+    dry_run = serializers.BooleanField(
+        default=True, help_text="Only check and report (the default); `false` imports."
+    )
+    invite = serializers.BooleanField(
+        default=True,
+        help_text="Mail each new account its set-your-password link (after the import).",
+    )
+
+
+class ImportErrorOutput(serializers.Serializer):
+    row = serializers.IntegerField(help_text="As the spreadsheet numbers it: the header is 1.")
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class StudentImportResultOutput(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    total_rows = serializers.IntegerField()
+    created = serializers.IntegerField(help_text="Created (a dry run: would be).")
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    failed = serializers.IntegerField(help_text="Rows refused: nothing was done with them.")
+    errors = ImportErrorOutput(many=True)
+    unknown_columns = serializers.ListField(child=serializers.CharField())
+
+
+class StudentImportJobOutput(JobOutput):
+    result = StudentImportResultOutput(allow_null=True)

@@ -1,0 +1,173 @@
+"""What each notification says and to whom; run by the tasks (tasks.py) in the college's schema.
+
+Each sender re-reads its rows: a row that changed or disappeared since the task was queued
+(an application moved on again, an offer withdrawn, a drive closed) is not mailed about."""
+
+from django.core.mail import get_connection
+
+from tenant_apps.applications.models import Application, ApplicationStatus, Offer, OfferStatus
+from tenant_apps.drives.eligibility import drive_eligible_students
+from tenant_apps.drives.models import Drive, DriveStatus
+from tenant_apps.interviews.models import Interview, InterviewStatus
+from tenant_apps.notifications import mail
+from tenant_apps.notifications.models import Category
+from tenant_apps.notifications.selectors import opted_out
+
+S = ApplicationStatus
+# The application statuses that are mailed, and the category that can turn the mail off (None:
+# essential, always sent). `accepted`/`declined` are mailed with the offer (offer_response).
+STATUS_MAIL: dict[str, str | None] = {
+    S.SHORTLISTED: Category.APPLICATION_UPDATES,
+    S.IN_PROCESS: Category.APPLICATION_UPDATES,
+    S.WITHDRAWN: Category.APPLICATION_UPDATES,
+    S.OFFERED: None,
+    S.REJECTED: None,
+}
+BATCH_SIZE = 500  # drive openings: students read and mailed per batch
+
+
+def application_status(*, application_ids: list[int], status: str) -> int:
+    """The students of `application_ids` (still in `status`) hear of the move: one task and
+    one mail connection for a whole bulk move."""
+    if status not in STATUS_MAIL:
+        return 0
+    category = STATUS_MAIL[status]
+    applications = list(
+        Application.objects.filter(
+            pk__in=application_ids, status=status, student__user__is_active=True
+        ).select_related("student__user", "drive__company")
+    )
+    skipped = (
+        opted_out(user_ids=[a.student.user_id for a in applications], category=category)
+        if category
+        else set()
+    )
+    brand = mail.branding()
+    messages = [
+        mail.render(
+            "application_status",
+            to=application.student.user.email,
+            context={
+                "user": application.student.user,
+                "application": application,
+                "drive": application.drive,
+                "status": status,
+                "status_label": S(status).label,
+            },
+            brand=brand,
+            user_id=application.student.user_id,
+            category=category,
+        )
+        for application in applications
+        if application.student.user_id not in skipped
+    ]
+    return mail.send(messages)
+
+
+def interview_scheduled(*, interview_id: int, rescheduled: bool = False) -> int:
+    """Essential: the student's interview (its round, time and place)."""
+    interview = (
+        Interview.objects.filter(
+            pk=interview_id, status=InterviewStatus.SCHEDULED, student__user__is_active=True
+        )
+        .select_related("student__user", "round", "application__drive__company")
+        .first()
+    )
+    if interview is None:
+        return 0
+    message = mail.render(
+        "interview_scheduled",
+        to=interview.student.user.email,
+        context={
+            "user": interview.student.user,
+            "interview": interview,
+            "drive": interview.application.drive,
+            "rescheduled": rescheduled,
+        },
+        brand=mail.branding(),
+        user_id=interview.student.user_id,
+        category=None,
+    )
+    return mail.send([message])
+
+
+def _offer(offer_id: int, statuses: set[str]) -> Offer | None:
+    return (
+        Offer.objects.filter(
+            pk=offer_id, status__in=statuses, application__student__user__is_active=True
+        )
+        .select_related("application__student__user", "application__drive__company")
+        .first()
+    )
+
+
+def offer_created(*, offer_id: int) -> int:
+    """Essential: the student has an offer to accept or decline before it expires."""
+    offer = _offer(offer_id, {OfferStatus.PENDING})
+    if offer is None:
+        return 0
+    return _offer_mail("offer_created", offer)
+
+
+def offer_response(*, offer_id: int) -> int:
+    """Essential: the confirmation of the student's answer to an offer."""
+    offer = _offer(offer_id, {OfferStatus.ACCEPTED, OfferStatus.DECLINED})
+    if offer is None:
+        return 0
+    return _offer_mail("offer_response", offer)
+
+
+def _offer_mail(kind: str, offer: Offer) -> int:
+    user = offer.application.student.user
+    message = mail.render(
+        kind,
+        to=user.email,
+        context={"user": user, "offer": offer, "drive": offer.application.drive},
+        brand=mail.branding(),
+        user_id=user.pk,
+        category=None,
+    )
+    return mail.send([message])
+
+
+def drive_opened(*, drive_id: int) -> int:
+    """Every eligible (active) student who has not turned drive openings off hears of a drive
+    that opened: read and mailed in batches of BATCH_SIZE, over one mail connection."""
+    drive = Drive.objects.filter(pk=drive_id, status=DriveStatus.OPEN).select_related("company")
+    drive = drive.first()
+    if drive is None:
+        return 0
+    category = Category.DRIVE_OPENINGS
+    students = (
+        drive_eligible_students(drive=drive)
+        .filter(user__is_active=True)
+        .exclude(
+            user__notification_preference__drive_openings=False,
+            user__notification_preference__deleted_at__isnull=True,
+        )
+        .order_by("pk")
+    )
+    brand = mail.branding()
+    sent, last_pk = 0, 0
+    with get_connection() as mail_connection:
+        while True:
+            batch = list(
+                students.filter(pk__gt=last_pk).values(
+                    "pk", "user_id", "user__email", "user__first_name"
+                )[:BATCH_SIZE]
+            )
+            if not batch:
+                return sent
+            last_pk = batch[-1]["pk"]
+            messages = [
+                mail.render(
+                    "drive_opened",
+                    to=row["user__email"],
+                    context={"first_name": row["user__first_name"], "drive": drive},
+                    brand=brand,
+                    user_id=row["user_id"],
+                    category=category,
+                )
+                for row in batch
+            ]
+            sent += mail.send(messages, mail_connection=mail_connection)
