@@ -57,20 +57,37 @@ def publish_new_version(schema_name: str | None = None) -> None:
             cache.set(VERSION_KEY, _new_version(), None)
 
 
-def lookup(key: str) -> tuple[str | None, Any]:
+class Snapshot:
+    """The version and some entries, read in one round trip at the start of a request, for
+    the lookups it will make (`read`, then `lookup(key, snapshot)`). It lives on the request,
+    so nothing is shared between requests or colleges."""
+
+    def __init__(self, version: str | None, entries: dict) -> None:
+        self.version = version
+        self.entries = entries
+
+
+def read(keys: list[str]) -> Snapshot:
+    found = cache.get_many([VERSION_KEY, *keys])
+    return Snapshot(found.get(VERSION_KEY), {key: found.get(key) for key in keys})
+
+
+def lookup(key: str, snapshot: Snapshot | None = None) -> tuple[str | None, Any]:
     """`(version, value)`: the value stored under `key` for the current version, else
     `_MISSING`. Pass the version to `store` once the value is computed."""
-    found = cache.get_many([VERSION_KEY, key])
-    version = found.get(VERSION_KEY)
+    if snapshot is not None and snapshot.version is not None and key in snapshot.entries:
+        version, entry = snapshot.version, snapshot.entries.pop(key)  # used once
+    else:
+        found = cache.get_many([VERSION_KEY, key])
+        version, entry = found.get(VERSION_KEY), found.get(key)
     if version is None:
         version = _new_version()
         if not cache.add(VERSION_KEY, version, None):
             version = cache.get(VERSION_KEY)  # another process started one; None: no Redis
         return version, _MISSING
-    entry = found.get(key)
-    if entry is not None and entry[0] == version:
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
         return version, entry[1]
-    return version, _MISSING
+    return version, _MISSING  # none, stale, or not an entry of this module
 
 
 def store(key: str, version: str | None, value: Any) -> None:

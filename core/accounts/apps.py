@@ -10,7 +10,6 @@ class AccountsConfig(AppConfig):
         from rest_framework_simplejwt.exceptions import InvalidToken
 
         from core import datacache  # noqa: F401  (notices writes on every connection)
-        from core.accounts import signals  # noqa: F401
         from core.api.exceptions import register_drf_code
 
         register_drf_code(InvalidToken, "token_invalid")

@@ -23,24 +23,37 @@ class TenantJWTAuthentication(JWTCookieAuthentication):
     login went through a second factor, except on views marked `otp_setup_allowed`."""
 
     def authenticate(self, request):
+        self.request = request  # DRF makes an authenticator per request
         result = super().authenticate(request)
         if result is None:
             return None
         user, token = result
-        view = request.parser_context.get("view") if request.parser_context else None
+        view = self._view()
         if not getattr(view, "otp_setup_allowed", False) and not token.get(OTP_CLAIM, False):
-            policies.ensure_second_factor(user)
+            policies.ensure_second_factor(user, request.datacache)
         return user, token
+
+    def _view(self):
+        context = self.request.parser_context
+        return context.get("view") if context else None
 
     def get_user(self, validated_token):
         """The token's user, from the data cache when no write happened since it was stored
-        (a role change, a deactivation or a deletion is a write: it is seen at once)."""
+        (a role change, a deactivation or a deletion is a write: it is seen at once).
+
+        One Redis round trip reads it together with the college's settings and whatever the
+        view will look up (`datacache_keys(request, user_id)`, e.g. a list's cached page); the
+        snapshot stays on the request as `request.datacache`."""
         try:
             user_id = int(validated_token[api_settings.USER_ID_CLAIM])
         except (KeyError, TypeError, ValueError) as error:
             raise InvalidToken("Token contained no recognizable user identification") from error
         key = f"auth-user:{user_id}"
-        version, values = datacache.lookup(key)
+        view_keys = getattr(self._view(), "datacache_keys", None)
+        extra = view_keys(self.request, user_id) if view_keys is not None else []
+        snapshot = datacache.read([key, policies.SETTINGS_CACHE_KEY, *extra])
+        self.request.datacache = snapshot
+        version, values = datacache.lookup(key, snapshot)
         if datacache.is_missing(values):
             values = User.objects.filter(pk=user_id).values_list(*CACHED_USER_FIELDS).first()
             datacache.store(key, version, values)

@@ -1,33 +1,30 @@
 """The college's identity policies, read on every authenticated request (so cached)."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 
+from core import datacache
 from core.accounts.errors import OtpRequired
 from core.accounts.models import STAFF_ROLES, CollegeSettings
 
-SETTINGS_CACHE_KEY = "college-settings"  # prefixed with the schema by the cache
+SETTINGS_CACHE_KEY = "college-settings:versioned"  # a data cache entry (core/datacache.py)
 
 
-def college_settings() -> CollegeSettings:
-    cached = cache.get(SETTINGS_CACHE_KEY)
-    if cached is None:
+def college_settings(snapshot: datacache.Snapshot | None = None) -> CollegeSettings:
+    """The settings, from the college's data cache until they (or anything else) change."""
+    version, cached = datacache.lookup(SETTINGS_CACHE_KEY, snapshot)
+    if datacache.is_missing(cached):
         cached = CollegeSettings.load()
-        cache.set(SETTINGS_CACHE_KEY, cached, 300)
+        datacache.store(SETTINGS_CACHE_KEY, version, cached)
     return cached
 
 
-def forget_college_settings() -> None:
-    cache.delete(SETTINGS_CACHE_KEY)
-
-
-def second_factor_required(user) -> bool:
+def second_factor_required(user, snapshot: datacache.Snapshot | None = None) -> bool:
     if connection.schema_name == settings.PUBLIC_SCHEMA_NAME:
         return True  # platform operators, always
-    return user.role in STAFF_ROLES and college_settings().require_2fa_for_staff
+    return user.role in STAFF_ROLES and college_settings(snapshot).require_2fa_for_staff
 
 
-def ensure_second_factor(user) -> None:
-    if second_factor_required(user):
+def ensure_second_factor(user, snapshot: datacache.Snapshot | None = None) -> None:
+    if second_factor_required(user, snapshot):
         raise OtpRequired()

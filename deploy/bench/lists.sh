@@ -5,12 +5,15 @@
 #   make run   # once (or migrate_schemas + seed_demo on DATABASE_URL), then seed the demo college:
 #   .venv/bin/python manage.py seed_college --schema demo --students 10000 --companies 200 \
 #       --drives 1000 --applications 50000 --password bench-password-2026
-#   bash deploy/bench/lists.sh     # WORKERS=2 DURATION=10s CONNECTIONS=4 SUBDOMAIN=demo
+#   bash deploy/bench/lists.sh     # WORKERS=2 THREADS=1 DURATION=10s CONNECTIONS=4 SUBDOMAIN=demo
+# THREADS > 1 runs gthread workers, which keep connections alive (as behind deploy/nginx.conf);
+# sync workers (the default here) open a connection per request.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 PORT=${BENCH_PORT:-8766}
 WORKERS=${WORKERS:-2}
+THREADS=${THREADS:-1}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-4}
 PASSWORD=${PASSWORD:-bench-password-2026}
@@ -20,8 +23,10 @@ command -v wrk >/dev/null || { echo "wrk is required (Debian package: wrk)" >&2;
 
 export DJANGO_SETTINGS_MODULE=deploy.bench.settings
 export JWT_ACCESS_MINUTES=${JWT_ACCESS_MINUTES:-120}  # the tokens outlive the run
+export AUTH_THROTTLE_RATE=${AUTH_THROTTLE_RATE:-1000/min}  # runs back to back sign in again
 .venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
-    --worker-class sync --log-level warning &
+    --threads "$THREADS" --worker-class "$([ "$THREADS" -gt 1 ] && echo gthread || echo sync)" \
+    --keep-alive 5 --log-level warning &
 GUNICORN=$!
 trap 'kill $GUNICORN 2>/dev/null; wait $GUNICORN 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
@@ -51,7 +56,7 @@ DRIVE_ID=${DRIVE_ID:-$(get "$STAFF" "/api/v1/drives/?status=open&page_size=1" | 
 ELIGIBLE=$(get "$STAFF" "/api/v1/drives/$DRIVE_ID/eligible-students/?page_size=1" \
     | json pagination total)
 echo "college $HOST, drive $DRIVE_ID with $ELIGIBLE eligible students;" \
-     "$WORKERS sync workers, $CONNECTIONS connections, $DURATION per endpoint"
+     "$WORKERS workers x $THREADS threads, $CONNECTIONS connections, $DURATION per endpoint"
 
 measure() {  # label token path
     local out rps p50 p99

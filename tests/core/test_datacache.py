@@ -13,6 +13,7 @@ from tenant_apps.companies.models import Company
 from tenant_apps.students.models import Student
 from tests.browser import committed
 from tests.conftest import PASSWORD, client_for, login, make_user
+from tests.core.test_health import caches_at
 from tests.tenant_apps.factories import make_company, make_student
 
 COMPANIES = "/api/v1/companies/"
@@ -49,6 +50,35 @@ def test_a_page_read_again_costs_no_query(college, coordinator):
     assert names(response) == ["R1"]
     assert response.json()["pagination"]["total"] == 1
     assert [q["sql"] for q in queries] == []  # neither the user nor the page was read again
+
+
+def redis_commands() -> dict[str, int]:
+    """Calls per command since the last reset, from the server's own statistics."""
+    client = cache.client.get_client()
+    return {
+        name.removeprefix("cmdstat_"): stats["calls"]
+        for name, stats in client.info("commandstats").items()
+        if not name.startswith(("cmdstat_config", "cmdstat_info"))  # the test's own calls
+    }
+
+
+def test_a_page_read_again_costs_one_redis_round_trip(college, coordinator, redis_server, settings):
+    # given a Redis of the test's own (its statistics count only this test's commands)
+    settings.CACHES = caches_at(f"redis://127.0.0.1:{redis_server[0]}/0")
+    # and a cached page (and user)
+    make_student(college, roll_number="R1")
+    with tenant_context(college):
+        CollegeSettings.load()
+    client = bearer_client(college, coordinator)
+    client.get(STUDENTS)
+    cache.client.get_client().config_resetstat()
+
+    # when it is read again
+    response = client.get(STUDENTS)
+
+    # then the version, the user, the settings and the page came in one MGET
+    assert names(response) == ["R1"]
+    assert redis_commands() == {"mget": 1}
 
 
 def test_a_write_through_the_api_shows_in_the_next_read(college, coordinator_client):
