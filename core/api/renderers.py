@@ -33,13 +33,25 @@ class EnvelopeJSONRenderer(JSONRenderer):
     def _encode(self, data, accepted_media_type, renderer_context) -> bytes:
         if data is None:
             return b""
-        if self.get_indent(accepted_media_type, renderer_context or {}) is None:
-            try:
-                encoded = orjson.dumps(data, default=_DEFAULT, option=_ORJSON_OPTIONS)
-            except orjson.JSONEncodeError:
-                pass
-            else:
-                return encoded.replace(b"\xe2\x80\xa8", b"\\u2028").replace(
-                    b"\xe2\x80\xa9", b"\\u2029"
-                )
-        return super().render(data, accepted_media_type, renderer_context)
+        try:
+            encoded = orjson.dumps(data, default=_DEFAULT, option=_ORJSON_OPTIONS)
+        except orjson.JSONEncodeError:
+            return super().render(data, accepted_media_type, renderer_context)
+        if self.get_indent(accepted_media_type, renderer_context or {}) is not None:
+            # pretty printing: DRF's encoder, from plain values (a cached Fragment included)
+            return super().render(orjson.loads(encoded), accepted_media_type, renderer_context)
+        return _escape_separators(encoded)
+
+
+def _escape_separators(encoded: bytes) -> bytes:
+    return encoded.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
+
+
+def json_bytes(data) -> bytes:
+    """`data` encoded once, as the renderer would, to be embedded as is (`orjson.Fragment`) in
+    later responses (a cached page of rows: see tenant_apps/kit/viewsets.py)."""
+    try:
+        encoded = orjson.dumps(data, default=_DEFAULT, option=_ORJSON_OPTIONS)
+    except orjson.JSONEncodeError:
+        encoded = JSONRenderer().render(data)
+    return _escape_separators(encoded)

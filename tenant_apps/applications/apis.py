@@ -160,6 +160,7 @@ class OfferViewSet(ReadModelViewSet):
     search_fields = OFFER_SEARCH_FIELDS
     ordering_fields = OFFER_ORDERING_FIELDS
     lookup_value_regex = r"\d+"
+    output_is_timeless = False  # see to_output: it reads the clock
     action_roles = {
         "list": ALL,
         "retrieve": ALL,

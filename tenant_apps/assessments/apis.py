@@ -291,6 +291,7 @@ class AttemptViewSet(ReadModelViewSet):
     search_fields = ATTEMPT_SEARCH_FIELDS
     ordering_fields = ATTEMPT_ORDERING_FIELDS
     lookup_value_regex = r"\d+"
+    output_is_timeless = False  # see to_output: it reads the clock
     http_method_names = ["get", "post", "delete", "options"]
     action_roles = {
         "list": ALL,

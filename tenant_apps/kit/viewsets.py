@@ -5,13 +5,15 @@ compiled once: see readmodel.py) shaped by plain functions, not by nested ModelS
 page costs the same few queries whatever its size, and a fraction of a millisecond to serialise.
 Serializers remain for input validation and for the OpenAPI documentation of the output.
 
-A page (its total and its rows) is also kept in the college's data cache (core/datacache.py),
-per user and exact URL, until the next write to the college: reading it again costs one Redis
-round trip and no query. The rows are cached, not the output, so what depends on the clock
-(an offer's `is_expired`) is still computed per request."""
+A page (its total and its output) is also kept in the college's data cache (core/datacache.py),
+per user and exact URL, until the next write to the college: reading it again costs no query,
+and authentication reads it in the same Redis round trip as the user (`datacache_keys`). The
+output is kept as JSON and sent as is; where it depends on the clock (an offer's `is_expired`,
+`output_is_timeless = False`) the rows are kept instead and shaped on every read."""
 
 import hashlib
 
+import orjson
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
@@ -21,6 +23,7 @@ from rest_framework.response import Response
 
 from core import datacache
 from core.accounts.models import Role
+from core.api.renderers import json_bytes
 from core.api.viewsets import DELETED_PARAMETER, SoftDeleteModelViewSet
 from tenant_apps.kit.filters import QuietDjangoFilterBackend
 from tenant_apps.kit.permissions import ActionRoles
@@ -76,6 +79,10 @@ class ReadModelViewSet(SoftDeleteModelViewSet):
     filter_backends = FILTER_BACKENDS
     action_roles: dict = {}
     read_model: ReadModel
+    # `to_output(row)` depends on the row and the user only, not on the clock: a cached page
+    # is kept as the JSON of its output. Otherwise (an offer's `is_expired`) its rows are kept
+    # and shaped again on every read.
+    output_is_timeless = True
     http_method_names = ["get", "post", "patch", "delete", "options"]
 
     def get_queryset(self):
@@ -106,14 +113,21 @@ class ReadModelViewSet(SoftDeleteModelViewSet):
     def list(self, request, *args, **kwargs):
         key = self._page_key(request, request.user.pk)
         version, cached = datacache.lookup(key, getattr(request, "datacache", None))
-        if datacache.is_missing(cached):
-            queryset = self.filter_queryset(self.get_queryset())
-            source = PageRows(queryset, self.read_model)
-            page = list(self.paginate_queryset(source))
-            datacache.store(key, version, (getattr(source, "total", len(page)), page))
+        if not datacache.is_missing(cached):
+            total, page = cached
+            self.paginate_queryset(CachedPageRows(total, page))  # the pagination block
+            if self.output_is_timeless:
+                return self.get_paginated_response(orjson.Fragment(page))
+            return self.get_paginated_response([self.to_output(row) for row in page])
+        source = PageRows(self.filter_queryset(self.get_queryset()), self.read_model)
+        page = list(self.paginate_queryset(source))
+        total = getattr(source, "total", len(page))
+        output = [self.to_output(row) for row in page]
+        if self.output_is_timeless:  # kept as its JSON: read again, it is sent as is
+            datacache.store(key, version, (total, json_bytes(output)))
         else:
-            page = self.paginate_queryset(CachedPageRows(*cached))
-        return self.get_paginated_response([self.to_output(row) for row in page])
+            datacache.store(key, version, (total, page))
+        return self.get_paginated_response(output)
 
     def retrieve(self, request, *args, **kwargs):
         return Response(self.output_for(self.get_object().pk))

@@ -1,6 +1,9 @@
 """The college data cache (core/datacache.py): list pages and signed-in users are read again
 without a query, and never outlive a write to their college, however the write was made."""
 
+import time
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -14,10 +17,17 @@ from tenant_apps.students.models import Student
 from tests.browser import committed
 from tests.conftest import PASSWORD, client_for, login, make_user
 from tests.core.test_health import caches_at
-from tests.tenant_apps.factories import make_company, make_student
+from tests.tenant_apps.factories import (
+    make_application,
+    make_company,
+    make_drive,
+    make_offer,
+    make_student,
+)
 
 COMPANIES = "/api/v1/companies/"
 STUDENTS = "/api/v1/students/"
+OFFERS = "/api/v1/offers/"
 
 
 def version_of(college) -> str | None:
@@ -246,3 +256,32 @@ def test_a_transaction_publishes_its_writes_when_it_commits_and_not_if_it_rolls_
 def cleanup(college) -> None:
     with tenant_context(college):
         Company.all_objects.filter(name__startswith="Txn").hard_delete()
+
+
+def test_a_cached_page_is_the_same_json_and_pretty_printing_still_works(college, coordinator):
+    make_student(college, roll_number="R1", skills=None)
+    client = client_for(college, coordinator)
+    first = client.get(STUDENTS)
+
+    again = client.get(STUDENTS)  # from the cache, its JSON embedded as is
+    pretty = client.get(STUDENTS, HTTP_ACCEPT="application/json; indent=2")
+
+    assert again.json()["data"] == first.json()["data"]
+    assert again.json()["pagination"] == first.json()["pagination"]
+    assert pretty.status_code == 200
+    assert b'\n  "data": [' in pretty.content
+    assert pretty.json()["data"] == first.json()["data"]
+
+
+def test_what_depends_on_the_clock_is_computed_on_every_read_of_a_cached_page(college, coordinator):
+    # given an offer that expires in a moment, listed (and cached) before it expires
+    application = make_application(college, make_student(college), make_drive(college))
+    make_offer(college, application, expires_in=timedelta(seconds=1))
+    client = client_for(college, coordinator)
+    assert [offer["is_expired"] for offer in client.get(OFFERS).json()["data"]] == [False]
+
+    # when the moment has passed, with no write in between
+    time.sleep(1.1)
+
+    # then the cached page says the offer has expired
+    assert [offer["is_expired"] for offer in client.get(OFFERS).json()["data"]] == [True]
