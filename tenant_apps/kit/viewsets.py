@@ -115,9 +115,10 @@ class ReadModelViewSet(SoftDeleteModelViewSet):
         version, cached = datacache.lookup(key, getattr(request, "datacache", None))
         if not datacache.is_missing(cached):
             total, page = cached
-            self.paginate_queryset(CachedPageRows(total, page))  # the pagination block
-            if self.output_is_timeless:
+            if self.output_is_timeless:  # `page` is the output's JSON
+                self.paginate_queryset(CachedPageRows(total, []))  # the pagination block
                 return self.get_paginated_response(orjson.Fragment(page))
+            page = self.paginate_queryset(CachedPageRows(total, page))
             return self.get_paginated_response([self.to_output(row) for row in page])
         source = PageRows(self.filter_queryset(self.get_queryset()), self.read_model)
         page = list(self.paginate_queryset(source))
