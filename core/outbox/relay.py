@@ -19,7 +19,6 @@ logger = logging.getLogger("placemate.outbox")
 
 TABLE = OutboxMessage._meta.db_table
 RETENTION = timedelta(days=7)  # sent rows (subject only) are kept this long
-SCHEMAS_PER_STATEMENT = 500
 
 
 # --- Messages as JSON --------------------------------------------------------------------------
@@ -179,33 +178,15 @@ def _deliver(row: OutboxMessage, backend) -> int:
 
 def schemas_with_due_messages() -> list[str]:
     """The public schema and the colleges holding due messages: one statement per 500 schemas."""
-    from tenants.fleet import fleet_schemas
+    from tenants.fleet import fleet_schemas, schemas_having
 
     connection.set_schema_to_public()
-    candidates = [settings.PUBLIC_SCHEMA_NAME, *fleet_schemas()]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT table_schema FROM information_schema.tables "
-            "WHERE table_name = %s AND table_schema = ANY(%s)",
-            [TABLE, candidates],
-        )
-        present = {row[0] for row in cursor.fetchall()}
-    schemas = [schema for schema in candidates if schema in present]
-    due = []
-    part = sql.SQL(
-        "SELECT %s WHERE EXISTS (SELECT 1 FROM {}.{} WHERE sent_at IS NULL "
-        "AND failed_at IS NULL AND next_attempt_at <= %s)"
+    return schemas_having(
+        TABLE,
+        sql.SQL("sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= %s"),
+        [timezone.now()],
+        candidates=[settings.PUBLIC_SCHEMA_NAME, *fleet_schemas()],
     )
-    now = timezone.now()
-    for start in range(0, len(schemas), SCHEMAS_PER_STATEMENT):
-        chunk = schemas[start : start + SCHEMAS_PER_STATEMENT]
-        statement = sql.SQL(" UNION ALL ").join(
-            part.format(sql.Identifier(schema), sql.Identifier(TABLE)) for schema in chunk
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(statement, [value for schema in chunk for value in (schema, now)])
-            due += [row[0] for row in cursor.fetchall()]
-    return due
 
 
 def relay_pending() -> int:

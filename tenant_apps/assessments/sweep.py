@@ -11,38 +11,18 @@ from tenant_apps.assessments.models import Attempt, AttemptStatus
 from tenant_apps.assessments.services import attempts_finalise_overdue
 
 TABLE = Attempt._meta.db_table
-SCHEMAS_PER_STATEMENT = 500
 
 
 def schemas_with_overdue_attempts() -> list[str]:
-    from tenants.fleet import fleet_schemas
+    from tenants.fleet import fleet_schemas, schemas_having
 
     connection.set_schema_to_public()
-    candidates = [schema for schema in fleet_schemas() if schema != settings.TENANT_TEMPLATE_SCHEMA]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT table_schema FROM information_schema.tables "
-            "WHERE table_name = %s AND table_schema = ANY(%s)",
-            [TABLE, candidates],
-        )
-        present = {row[0] for row in cursor.fetchall()}
-    schemas = [schema for schema in candidates if schema in present]
-    part = sql.SQL(
-        "SELECT %s WHERE EXISTS (SELECT 1 FROM {}.{} WHERE status = %s "
-        "AND deleted_at IS NULL AND deadline <= %s)"
+    return schemas_having(
+        TABLE,
+        sql.SQL("status = %s AND deleted_at IS NULL AND deadline <= %s"),
+        [AttemptStatus.IN_PROGRESS, timezone.now()],
+        candidates=[s for s in fleet_schemas() if s != settings.TENANT_TEMPLATE_SCHEMA],
     )
-    now = timezone.now()
-    overdue = []
-    for start in range(0, len(schemas), SCHEMAS_PER_STATEMENT):
-        chunk = schemas[start : start + SCHEMAS_PER_STATEMENT]
-        statement = sql.SQL(" UNION ALL ").join(
-            part.format(sql.Identifier(schema), sql.Identifier(TABLE)) for schema in chunk
-        )
-        params = [v for schema in chunk for v in (schema, AttemptStatus.IN_PROGRESS, now)]
-        with connection.cursor() as cursor:
-            cursor.execute(statement, params)
-            overdue += [row[0] for row in cursor.fetchall()]
-    return overdue
 
 
 def expire_overdue_everywhere() -> int:

@@ -9,10 +9,8 @@ from decimal import Decimal
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
-from auditlog.cid import get_cid
 from auditlog.models import LogEntry
 from django.contrib.auth.hashers import make_password
-from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
@@ -27,8 +25,9 @@ from core.accounts.adapter import college_link
 from core.accounts.models import Role, User
 from core.accounts.services import email_mark_verified
 from core.api.errors import Conflict, PlacemateError
-from core.audit.context import acting_as, current_ip
+from core.audit.context import acting_as
 from shared_apps.billing import limits as plan_limits
+from tenant_apps.kit.audit import audit_bulk
 from tenant_apps.kit.files import pdf_checked
 from tenant_apps.kit.jobs import JobStatus
 from tenant_apps.students.models import (
@@ -492,23 +491,12 @@ def _write_updated(items: list[dict], actor: User) -> None:
 
 def _audit_rows(action: int, entries: dict[int, tuple[str | None, dict]], actor: User) -> None:
     """The audit entries django-auditlog would write for rows saved one by one, in one INSERT."""
-    content_type = ContentType.objects.get_for_model(Student)
-    ip, cid = current_ip(), get_cid()
-    LogEntry.objects.bulk_create(
-        LogEntry(
-            content_type=content_type,
-            object_pk=str(pk),
-            object_id=pk,
-            object_repr=representation or f"Student {pk}",
-            action=action,
-            changes=changes,
-            actor=actor,
-            actor_email=getattr(actor, "email", None),
-            remote_addr=ip,
-            cid=cid,
-            additional_data={"source": "import"},
-        )
-        for pk, (representation, changes) in entries.items()
+    audit_bulk(
+        model=Student,
+        action=action,
+        entries=entries,
+        actor=actor,
+        additional_data={"source": "import"},
     )
 
 
