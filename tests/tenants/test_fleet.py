@@ -72,3 +72,21 @@ def test_migrate_fleet_brings_a_behind_schema_up_to_date(db, _schemas, capsys):
     with connection.cursor() as cursor:
         cursor.execute('SELECT count(*) FROM "c_behind".token_blacklist_outstandingtoken')
         assert cursor.fetchone() == (0,)
+
+
+def test_the_release_step_gives_a_first_deploy_its_root_domain(db, _schemas, settings):
+    # given a database where the public tenant and the root domain were never created
+    from tenants.models import College, Domain
+
+    settings.PLATFORM_DOMAIN = "first-deploy.example"
+    Domain.objects.filter(tenant__schema_name="public").delete()
+    College.objects.filter(schema_name="public").delete()
+
+    # when the release step runs (deploy/release.sh)
+    call_command("migrate_fleet", verbosity=0)
+
+    # then the root domain belongs to the public schema, and a second run changes nothing
+    domain = Domain.objects.get(domain="first-deploy.example")
+    assert domain.tenant.schema_name == "public" and domain.is_primary
+    call_command("migrate_fleet", verbosity=0)
+    assert Domain.objects.filter(tenant__schema_name="public").count() == 1

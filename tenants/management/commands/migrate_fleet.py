@@ -7,7 +7,7 @@ from django_tenants.management.commands.migrate_schemas import Command as Migrat
 from django_tenants.migration_executors import get_executor
 
 from tenants import fleet
-from tenants.services import template_ensure
+from tenants.services import public_tenant_ensure, template_ensure
 
 
 class Command(BaseCommand):
@@ -30,6 +30,7 @@ class Command(BaseCommand):
             else:
                 call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
         if not check:
+            public_tenant_ensure()  # a first deploy: the root domain must answer at once
             template_ensure()
         schemas = fleet.fleet_schemas()
         behind = fleet.schemas_behind(schemas, fleet.expected_tenant_migrations())
