@@ -4,7 +4,7 @@ version*, and any committed write to the college's schema replaces that version.
 Writes are noticed below the ORM, on the database connection (an execute wrapper), so a bulk
 `.update()`, a `bulk_create` or raw SQL invalidates like a `save()` does; only the tables in
 `IGNORED_TABLES` (bookkeeping that no cached answer shows) do not count. The new version is
-published after the transaction commits (and once more when it is a plain autocommit write), so a
+published after the transaction commits (right after the write when there is none), so a
 reader can never store an answer computed before the write under the version after it: readers
 take the version *before* they read the database, and an entry is used only while its version is
 still the current one.
@@ -16,6 +16,7 @@ Redis was unreachable could go unnoticed by an entry stored before it."""
 
 import re
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -97,6 +98,15 @@ def store(key: str, version: str | None, value: Any) -> None:
 
 def is_missing(value: Any) -> bool:
     return value is _MISSING
+
+
+def cached(key: str, compute: Callable[[], Any], snapshot: Snapshot | None = None) -> Any:
+    """The value under `key` for the current version, else `compute()`'s, stored."""
+    version, value = lookup(key, snapshot)
+    if value is _MISSING:
+        value = compute()
+        store(key, version, value)
+    return value
 
 
 # --- noticing writes ----------------------------------------------------------------------------

@@ -147,8 +147,7 @@ def free_port() -> int:
 def redis_server():
     """A Redis server of our own, so that the test can stop it."""
     binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed")
+    assert binary is not None, "redis-server is needed (Debian package redis-server)"
     port = free_port()
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],

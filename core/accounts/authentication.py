@@ -53,10 +53,11 @@ class TenantJWTAuthentication(JWTCookieAuthentication):
         extra = view_keys(self.request, user_id) if view_keys is not None else []
         snapshot = datacache.read([key, policies.SETTINGS_CACHE_KEY, *extra])
         self.request.datacache = snapshot
-        version, values = datacache.lookup(key, snapshot)
-        if datacache.is_missing(values):
-            values = User.objects.filter(pk=user_id).values_list(*CACHED_USER_FIELDS).first()
-            datacache.store(key, version, values)
+        values = datacache.cached(
+            key,
+            lambda: User.objects.filter(pk=user_id).values_list(*CACHED_USER_FIELDS).first(),
+            snapshot,
+        )
         if values is None:
             raise AuthenticationFailed("User not found", code="user_not_found")
         user = User.from_db("default", CACHED_USER_FIELDS, values)

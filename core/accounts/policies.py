@@ -12,11 +12,7 @@ SETTINGS_CACHE_KEY = "college-settings:versioned"  # a data cache entry (core/da
 
 def college_settings(snapshot: datacache.Snapshot | None = None) -> CollegeSettings:
     """The settings, from the college's data cache until they (or anything else) change."""
-    version, cached = datacache.lookup(SETTINGS_CACHE_KEY, snapshot)
-    if datacache.is_missing(cached):
-        cached = CollegeSettings.load()
-        datacache.store(SETTINGS_CACHE_KEY, version, cached)
-    return cached
+    return datacache.cached(SETTINGS_CACHE_KEY, CollegeSettings.load, snapshot)
 
 
 def second_factor_required(user, snapshot: datacache.Snapshot | None = None) -> bool:

@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 from psycopg2 import sql
 
 from core.outbox.models import OutboxMessage
+from core.queueing import publish
 
 logger = logging.getLogger("placemate.outbox")
 
@@ -98,16 +99,8 @@ def queue_relay(schema_name: str, ids: list[int]) -> None:
     periodic sweep relays them once it is back."""
     from core.outbox.tasks import relay as relay_task
 
-    app = relay_task.app
     try:
-        if app.conf.task_always_eager:  # development without Redis, tests: relay right here
-            relay_task.apply_async(args=[schema_name, ids])
-            return
-        with app.producer_or_acquire() as producer:
-            # One attempt: a dead broker costs the request a refused connection, not the
-            # seconds of kombu's reconnection loop.
-            producer.connection.ensure_connection(max_retries=0)
-            relay_task.apply_async(args=[schema_name, ids], producer=producer, retry=False)
+        publish(relay_task, args=[schema_name, ids])
     except Exception as exc:  # broker unreachable: the rows wait for the sweep
         logger.warning(
             "outbox: could not queue %d message(s) of %s (%s); the periodic relay will send them",

@@ -71,12 +71,7 @@ T = TypeVar("T")
 def analytics_cached(name: str, compute: Callable[[], T]) -> T:
     """`compute()`'s value, from the college's data cache while no write has committed since
     it was stored (one round trip to Redis on a hit)."""
-    key = CACHE_KEY.format(name=name)
-    version, value = datacache.lookup(key)
-    if datacache.is_missing(value):
-        value = compute()
-        datacache.store(key, version, value)
-    return value
+    return datacache.cached(CACHE_KEY.format(name=name), compute)
 
 
 class Median(Aggregate):

@@ -122,7 +122,7 @@ class ReadModelViewSet(SoftDeleteModelViewSet):
             return self.get_paginated_response([self.to_output(row) for row in page])
         source = PageRows(self.filter_queryset(self.get_queryset()), self.read_model)
         page = list(self.paginate_queryset(source))
-        total = getattr(source, "total", len(page))
+        total = source.total  # the paginator counted
         output = [self.to_output(row) for row in page]
         if self.output_is_timeless:  # kept as its JSON: read again, it is sent as is
             datacache.store(key, version, (total, json_bytes(output)))

@@ -8,6 +8,7 @@ from celery import shared_task
 from django.db import connection, transaction
 from django_tenants.utils import tenant_context
 
+from core.queueing import publish
 from tenant_apps.notifications import senders
 
 logger = logging.getLogger("placemate.notifications")
@@ -51,14 +52,9 @@ def queue_after_commit(task, *args) -> None:
     college = connection.tenant
     options = {"headers": {"_schema_name": college.schema_name}}
 
-    def publish() -> None:
-        if task.app.conf.task_always_eager:  # tests, development without Redis: run it here
-            task.apply_async(args=args, **options)
-            return
+    def queue() -> None:
         try:
-            with task.app.producer_or_acquire() as producer:
-                producer.connection.ensure_connection(max_retries=0)
-                task.apply_async(args=args, producer=producer, retry=False, **options)
+            publish(task, args=args, **options)
         except Exception as exc:  # broker unreachable
             logger.warning(
                 "notification %s%r not queued (%s): running it in the request",
@@ -68,7 +64,7 @@ def queue_after_commit(task, *args) -> None:
             )
             run_here(task, args, college)
 
-    transaction.on_commit(publish)
+    transaction.on_commit(queue)
 
 
 def run_here(task, args: tuple, college) -> None:

@@ -26,6 +26,7 @@ from core.accounts.models import Role, User
 from core.accounts.services import email_mark_verified
 from core.api.errors import Conflict, PlacemateError
 from core.audit.context import acting_as
+from core.queueing import publish
 from shared_apps.billing import limits as plan_limits
 from tenant_apps.kit.audit import audit_bulk
 from tenant_apps.kit.files import pdf_checked
@@ -504,7 +505,7 @@ def _queue_invitations(user_ids: list[int], link_base: str) -> None:
     from tenant_apps.students.tasks import students_invite
 
     try:
-        students_invite.apply_async(args=[user_ids, link_base], retry=False)
+        publish(students_invite, args=[user_ids, link_base])
     except Exception:  # the import stands: the students can still reset their password
         logger.exception("Could not queue %d import invitations", len(user_ids))
 
@@ -546,7 +547,7 @@ def _queue_import(job: StudentImport) -> None:
     from tenant_apps.students.tasks import student_import_run
 
     try:
-        student_import_run.apply_async(args=[job.pk], retry=False)
+        publish(student_import_run, args=[job.pk])
     except Exception:  # the broker is down: say so to the poller
         logger.exception("Could not queue student import %s", job.pk)
         if job.status == JobStatus.QUEUED:

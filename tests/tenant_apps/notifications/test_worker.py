@@ -6,7 +6,6 @@ arguments. Only the schema the task carries tells the worker whose student to ma
 (pytest-django creates the test database only for a run that holds a test using `db`: run this
 module with another, e.g. its whole directory, as tests/core/test_outbox.py's worker test.)"""
 
-import shutil
 import time
 from email import message_from_string
 from pathlib import Path
@@ -86,7 +85,6 @@ def all_sent(*colleges) -> bool:
     return True
 
 
-@pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
 def test_a_task_queued_by_a_college_runs_in_that_colleges_schema(committed_colleges, tmp_path):
     alpha, beta = committed_colleges["college"], committed_colleges["other_college"]
     port = free_port()
