@@ -39,4 +39,5 @@ urlpatterns = [
     path("reset-password/", pages.reset_password, name="page-reset-password"),
     path("accept-invitation/", pages.accept_invitation, name="page-accept-invitation"),
     *notification_pages,
+    path("", include("config.urls_workspace")),
 ]

@@ -55,10 +55,12 @@ SHARED_APPS = [
     "core.accounts",
     "core.audit",
     "core.outbox",
+    "core.web",
     "django.contrib.admin",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_htmx",
     "auditlog",
     "allauth",
     "allauth.account",
@@ -79,6 +81,7 @@ TENANT_APPS = [
     "core.accounts",
     "core.audit",
     "core.outbox",
+    "core.web",
     "django.contrib.admin",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -101,6 +104,8 @@ INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_
 MIDDLEWARE = [
     # first, so that every response (an unknown host's 404 included) carries its request id
     "core.observability.RequestObservabilityMiddleware",
+    # browsers get an error page where API clients get the envelope (core/web/errors.py)
+    "core.web.errors.HtmlErrorMiddleware",
     "tenants.middleware.TenantResolutionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -108,6 +113,7 @@ MIDDLEWARE = [
     "tenants.middleware.TenantStatusMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -128,6 +134,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "core.web.context.workspace",
             ],
         },
     },
@@ -242,7 +249,8 @@ REST_AUTH = {
     "TOKEN_MODEL": None,
     "JWT_AUTH_COOKIE": "access_token",
     "JWT_AUTH_REFRESH_COOKIE": "refresh_token",
-    "JWT_AUTH_REFRESH_COOKIE_PATH": "/api/v1/auth/",
+    # "/": workspace pages renew an expired access token from it (core/web/auth.py)
+    "JWT_AUTH_REFRESH_COOKIE_PATH": "/",
     "JWT_AUTH_HTTPONLY": True,
     "JWT_AUTH_SAMESITE": "Lax",
     "JWT_AUTH_SECURE": env.bool("JWT_AUTH_SECURE", default=True),
@@ -292,6 +300,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Dates on a college's pages are in its time zone; this one until the college has its own.
+WORKSPACE_TIME_ZONE = env("WORKSPACE_TIME_ZONE", default="Asia/Kolkata")
 
 # --- Static files ------------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -31,7 +31,7 @@ def test_login_sets_host_only_httponly_cookies_and_returns_the_user(college, coo
         assert cookie["samesite"] == "Lax"
         assert cookie["secure"] is True
         assert cookie["domain"] == ""  # host-only: never sent to another college's host
-    assert refresh["path"] == "/api/v1/auth/"
+    assert refresh["path"] == "/"  # the workspace pages renew access tokens from it
     assert "csrftoken" in response.cookies
 
 

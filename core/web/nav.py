@@ -1,0 +1,78 @@
+"""The workspace's navigation, by role. Entries name URL patterns (the pages live in the apps
+above this layer); an entry whose page is not installed is left out."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from core.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class Entry:
+    label: str
+    url_name: str
+    roles: frozenset[str]
+    exact: bool = False  # a home: current only on itself, not on the pages under it
+
+
+OFFICE = frozenset({Role.ADMIN, Role.COORDINATOR})
+ADMIN = frozenset({Role.ADMIN})
+STUDENT = frozenset({Role.STUDENT})
+RECRUITER = frozenset({Role.RECRUITER})
+
+NAV = (
+    Entry("Home", "office:home", OFFICE, exact=True),
+    Entry("Students", "office:students", OFFICE),
+    Entry("Companies", "office:companies", OFFICE),
+    Entry("Drives", "office:drives", OFFICE),
+    Entry("Interviews", "office:interviews", OFFICE),
+    Entry("Offers", "office:offers", OFFICE),
+    Entry("Assessments", "office:assessments", OFFICE),
+    Entry("Reports", "office:reports", OFFICE),
+    Entry("Members", "office:members", ADMIN),
+    Entry("Settings", "office:settings", ADMIN),
+    Entry("Billing", "office:billing", ADMIN),
+    Entry("Audit log", "office:audit", ADMIN),
+    Entry("Home", "student:home", STUDENT, exact=True),
+    Entry("Profile", "student:profile", STUDENT),
+    Entry("Drives", "student:drives", STUDENT),
+    Entry("Applications", "student:applications", STUDENT),
+    Entry("Interviews", "student:interviews", STUDENT),
+    Entry("Assessments", "student:assessments", STUDENT),
+    Entry("Offers", "student:offers", STUDENT),
+    Entry("Drives", "recruiter:drives", RECRUITER),
+    Entry("Interviews", "recruiter:interviews", RECRUITER),
+)
+
+HOMES = {
+    Role.ADMIN: "office:home",
+    Role.COORDINATOR: "office:home",
+    Role.STUDENT: "student:home",
+    Role.RECRUITER: "recruiter:drives",
+}
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def home_url(user) -> str:
+    return _url(HOMES.get(user.role, "")) or reverse("web:account")
+
+
+def links(request) -> list[dict]:
+    user = request.user
+    items = []
+    for entry in NAV:
+        if user.role not in entry.roles:
+            continue
+        url = _url(entry.url_name)
+        if url is None:
+            continue
+        current = request.path == url if entry.exact else request.path.startswith(url)
+        items.append({"label": entry.label, "url": url, "current": current})
+    return items

@@ -1,0 +1,3 @@
+"""Workspace pages of this app, by namespace (config/urls_workspace.py mounts them)."""
+
+office_urlpatterns: list = []
