@@ -24,7 +24,10 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+needs_chromium = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
+]
 
 
 def committed(work):
@@ -108,3 +111,62 @@ class Server:
 def launch(playwright):
     ARTIFACTS.mkdir(exist_ok=True)
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+# --- One server and one browser for every browser test --------------------------------------
+# Browser tests are marked `browser` (needs_chromium does it) and run last (tests/conftest.py),
+# so the browser's event loop never overlaps the database tests.
+
+VIEWPORTS = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SERIOUS = ("serious", "critical")
+
+
+@pytest.fixture(scope="session")
+def workspace_server(_schemas, tmp_path_factory):
+    """The app under gunicorn on the test database, for the whole session (a test using it also
+    asks for `db`, which is how pytest-django knows to set up the test database)."""
+    server = Server(tmp_path_factory.mktemp("mail"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One Chromium for every browser test. Playwright's sync API keeps an event loop in this
+    thread while it lives, which Django's async-safety check mistakes for async code calling the
+    ORM; the calls stay synchronous and in order, so the check is lifted for this last phase."""
+    from playwright.sync_api import sync_playwright  # here: only browser runs pay its import
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    browser = launch(playwright)
+    yield browser
+    browser.close()
+    playwright.stop()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def browser_context(chromium, request):
+    """A fresh context (cookies, storage) per test; `@pytest.mark.viewport("phone")` for a phone."""
+    marker = request.node.get_closest_marker("viewport")
+    viewport = VIEWPORTS[marker.args[0] if marker else "laptop"]
+    context = chromium.new_context(viewport=viewport, locale="en-IN")
+    yield context
+    context.close()
+
+
+def snapshot(page, name: str) -> None:
+    """A full-page screenshot in test-artifacts/, and axe's check: no serious or critical
+    violation on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe  # here: only browser runs pay its import
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    results = Axe().run(page)
+    violations = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in SERIOUS
+    ]
+    assert not violations, f"{name}: " + "; ".join(violations)

@@ -22,6 +22,8 @@ COLLEGES = {
     "other_college": ("beta", "Beta College of Engineering"),
 }
 PASSWORD = "correct-horse-battery-staple"
+# the browser tests' shared server and browser
+pytest_plugins = ["tests.browser"]
 
 
 @pytest.fixture(scope="session")
@@ -163,3 +165,9 @@ def redis_server():
     yield port, process
     process.kill()
     process.wait()
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests last: they share one server and one browser, whose event loop must not
+    overlap the database tests (Django refuses ORM calls inside a running loop)."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

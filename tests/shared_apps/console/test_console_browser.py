@@ -6,16 +6,10 @@ from base64 import b32decode
 
 import pytest
 from django_otp.oath import TOTP
+from playwright.sync_api import expect
 
-from tests.browser import (
-    ARTIFACTS,
-    Server,
-    committed,
-    drop_college,
-    launch,
-    manage,
-    needs_chromium,
-)
+from tenants.models import College, CollegeStatus
+from tests.browser import ARTIFACTS, committed, drop_college, manage, needs_chromium
 
 pytestmark = needs_chromium
 
@@ -56,11 +50,9 @@ def remove_operator():
 
 
 @pytest.fixture
-def server(db, _schemas, tmp_path):
-    manage(tmp_path / "mail", CREATE_OPERATOR)  # with the server's password hashers
-    server = Server(tmp_path / "mail")
-    yield server.port
-    server.stop()
+def server(db, workspace_server):
+    manage(workspace_server.mail_dir, CREATE_OPERATOR)  # with the server's password hashers
+    yield workspace_server.port
     committed(remove_operator)
     drop_college("console-target")
 
@@ -71,46 +63,39 @@ def totp_now() -> str:
     return f"{totp.token():06d}"
 
 
-def test_operator_signs_in_with_totp_finds_a_college_and_suspends_it(server):
-    from playwright.sync_api import expect, sync_playwright
-
-    from tenants.models import College, CollegeStatus
-
+def test_operator_signs_in_with_totp_finds_a_college_and_suspends_it(server, browser_context):
     port = server
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page = browser_context.new_page()
 
-        # password and TOTP code on the console's login page
-        page.goto(f"http://localhost:{port}/admin/")
-        page.fill("#id_username", EMAIL)
-        page.fill("#id_password", PASSWORD)
-        page.fill("#id_otp_token", totp_now())
-        page.click("input[type=submit]")
-        expect(page.locator("#site-name")).to_contain_text("Placemate console")
+    # password and TOTP code on the console's login page
+    page.goto(f"http://localhost:{port}/admin/")
+    page.fill("#id_username", EMAIL)
+    page.fill("#id_password", PASSWORD)
+    page.fill("#id_otp_token", totp_now())
+    page.click("input[type=submit]")
+    expect(page.locator("#site-name")).to_contain_text("Placemate console")
 
-        # find the college by search
-        page.goto(f"http://localhost:{port}/admin/tenants/college/")
-        page.fill("#searchbar", "console-target")
-        page.press("#searchbar", "Enter")
-        rows = page.locator("#result_list tbody tr")
-        expect(rows).to_have_count(1)
-        expect(rows.first).to_contain_text("Console Target College")
-        page.screenshot(path=str(ARTIFACTS / "console-colleges.png"), full_page=True)
+    # find the college by search
+    page.goto(f"http://localhost:{port}/admin/tenants/college/")
+    page.fill("#searchbar", "console-target")
+    page.press("#searchbar", "Enter")
+    rows = page.locator("#result_list tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Console Target College")
+    page.screenshot(path=str(ARTIFACTS / "console-colleges.png"), full_page=True)
 
-        # suspend it, with a reason
-        page.check("#result_list tbody input.action-select")
-        page.select_option("select[name=action]", "suspend")
-        page.click("button[name=index]")
-        page.fill("#id_reason", "Payment dispute under review")
-        page.click("#apply-action")
-        expect(page.locator("ul.messagelist")).to_contain_text("Suspend: 1 college(s).")
+    # suspend it, with a reason
+    page.check("#result_list tbody input.action-select")
+    page.select_option("select[name=action]", "suspend")
+    page.click("button[name=index]")
+    page.fill("#id_reason", "Payment dispute under review")
+    page.click("#apply-action")
+    expect(page.locator("ul.messagelist")).to_contain_text("Suspend: 1 college(s).")
 
-        # the metrics page
-        page.goto(f"http://localhost:{port}/admin/metrics/")
-        expect(page.locator("#chart-status")).to_be_visible()
-        page.screenshot(path=str(ARTIFACTS / "console-metrics.png"), full_page=True)
-        browser.close()
+    # the metrics page
+    page.goto(f"http://localhost:{port}/admin/metrics/")
+    expect(page.locator("#chart-status")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "console-metrics.png"), full_page=True)
 
     status = committed(lambda: College.objects.get(subdomain="console-target").status)
     assert status == CollegeStatus.SUSPENDED
