@@ -1,3 +1,5 @@
+from zoneinfo import available_timezones
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -7,6 +9,16 @@ SUBDOMAIN_VALIDATOR = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{1,28})[a-z0-9]$",
     "Use 3-30 characters of a-z, 0-9 and '-', not starting or ending with '-'.",
 )
+
+
+DEFAULT_TIME_ZONE = "Asia/Kolkata"
+
+
+def time_zone_problem(name: str) -> str:
+    """Why `name` is not a time zone a college can use ("" if it is one)."""
+    if name not in available_timezones():
+        return f"{name!r} is not a known time zone (use an IANA name such as Asia/Kolkata)."
+    return ""
 
 
 class CollegeStatus(models.TextChoices):
@@ -32,6 +44,10 @@ class College(TenantMixin):
         "billing.Plan", on_delete=models.PROTECT, null=True, blank=True, related_name="colleges"
     )
     trial_ends_at = models.DateTimeField(null=True, blank=True)
+    # Every date on the college's pages, mails, invitations and exports is in this zone.
+    time_zone = models.CharField(max_length=64, default=DEFAULT_TIME_ZONE)
+    # Amounts (CTC, stipends) are in this currency; INR ones read in lakhs and crores.
+    currency = models.CharField(max_length=3, default="INR")
     status_reason = models.CharField(max_length=300, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # The zip of all its data produced on cancellation, kept for the retention period.

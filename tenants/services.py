@@ -19,7 +19,13 @@ from rest_framework.exceptions import ValidationError
 
 from shared_apps.billing.models import Plan
 from tenants import cloning
-from tenants.models import College, CollegeStatus, Domain
+from tenants.models import (
+    DEFAULT_TIME_ZONE,
+    College,
+    CollegeStatus,
+    Domain,
+    time_zone_problem,
+)
 
 SUBDOMAIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,28})[a-z0-9]$")
 RESERVED_SUBDOMAINS = frozenset(
@@ -94,10 +100,13 @@ def public_tenant_ensure() -> College:
     return college
 
 
-def _college_create(*, name: str, subdomain: str, plan: Plan | None) -> College:
+def _college_create(
+    *, name: str, subdomain: str, plan: Plan | None, time_zone: str = DEFAULT_TIME_ZONE
+) -> College:
     """Row, domain and cloned schema of a new trialing college, in the caller's transaction."""
     college = College(
         name=name.strip(),
+        time_zone=time_zone,
         subdomain=subdomain,
         schema_name=College.schema_name_for(subdomain),
         status=CollegeStatus.TRIALING,
@@ -128,6 +137,7 @@ def college_provision(
     plan_code: str | None = None,
     request=None,
     verified_admin: bool = False,
+    time_zone: str = DEFAULT_TIME_ZONE,
 ) -> College:
     """Create a college with its domain, schema (cloned) and admin user, all or nothing.
 
@@ -142,6 +152,8 @@ def college_provision(
     plan = Plan.objects.filter(code=plan_code or Plan.TRIAL, is_public=True).first()
     if plan is None:
         raise ValidationError({"plan": ["Unknown plan."]})
+    if problem := time_zone_problem(time_zone):
+        raise ValidationError({"time_zone": [problem]})
     if admin is not None:
         accounts.password_validate(
             admin.password,
@@ -154,7 +166,9 @@ def college_provision(
 
     try:
         with transaction.atomic():
-            college = _college_create(name=name, subdomain=subdomain, plan=plan)
+            college = _college_create(
+                name=name, subdomain=subdomain, plan=plan, time_zone=time_zone
+            )
             if admin is not None:
                 with tenant_context(college):
                     accounts.college_admin_create(
@@ -184,7 +198,17 @@ def college_signup(*, fields: dict, request) -> College:
         ),
         plan_code=plan.code if plan else None,
         request=request,
+        time_zone=fields.get("time_zone") or DEFAULT_TIME_ZONE,
     )
+
+
+def college_time_zone_set(*, college: College, time_zone: str) -> College:
+    """The college's time zone, for every page, mail, invitation and export from now on."""
+    if problem := time_zone_problem(time_zone):
+        raise ValidationError({"time_zone": [problem]})
+    college.time_zone = time_zone
+    college.save(update_fields=["time_zone", "updated_at"])  # signals drop the cached host
+    return college
 
 
 def college_ensure(*, subdomain: str, name: str) -> tuple[College, bool]:

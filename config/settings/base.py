@@ -229,6 +229,10 @@ OTP_TOKEN_LIFETIME_SECONDS = env.int("OTP_TOKEN_LIFETIME_SECONDS", default=300)
 OTP_RECOVERY_CODES = 10
 OTP_ENCRYPTION_KEY = env("OTP_ENCRYPTION_KEY", default="")
 INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=7)
+# Links in mails and invitations (core/links.py): the workspace's scheme and port when no
+# request tells them (tasks); the port is empty behind a proxy on 443.
+WORKSPACE_URL_SCHEME = env("WORKSPACE_URL_SCHEME", default="https")
+WORKSPACE_URL_PORT = env("WORKSPACE_URL_PORT", default="")
 # Pages of the college's front end that e-mailed links open (on the college's own host).
 FRONTEND_PATHS = {
     "verify_email": "/verify-email/",
@@ -271,7 +275,7 @@ ACCOUNT_EMAIL_CONFIRMATION_HMAC = False  # keys stored per schema: useless on an
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = False  # our throttles apply
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Placemate] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""  # our subjects name the college (templates/account/email)
 
 
 # --- Mail --------------------------------------------------------------------------------------

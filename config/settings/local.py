@@ -17,6 +17,11 @@ DATABASES = {
         env("DATABASE_URL", default=None) or embedded_server_url(BASE_DIR / ".data" / "postgres")
     )
 }
+# The development server answers each request on a new thread, and a kept connection belongs to
+# its thread: with the base's 60 seconds, a few dozen page loads would hold every connection the
+# server allows (and then every request answers 503). Here a request closes its connection; it
+# costs a millisecond or two on a local server. (gunicorn's sync workers keep theirs: production.)
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 
 _redis = urlparse(REDIS_URL)
 if not port_open(_redis.hostname or "127.0.0.1", _redis.port or 6379):
@@ -46,3 +51,7 @@ WHITENOISE_AUTOREFRESH = True
 
 # Plain HTTP in development: cookies cannot be Secure.
 REST_AUTH = {**REST_AUTH, "JWT_AUTH_SECURE": env.bool("JWT_AUTH_SECURE", default=False)}
+
+# Mailed links (core/links.py) point at the development server: plain HTTP, the port it serves.
+WORKSPACE_URL_SCHEME = env("WORKSPACE_URL_SCHEME", default="http")
+WORKSPACE_URL_PORT = env("WORKSPACE_URL_PORT", default=env("PORT", default="8000"))

@@ -2,15 +2,15 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 
 from core.accounts.tokens import current_host
+from core.links import workspace_url
 
 
 def college_link(request, page: str, **params: str) -> str:
     """A link to one of the college's own pages, on its host (the port of the request kept,
     for development servers)."""
-    port = request.get_port()
-    host = current_host() + (f":{port}" if port not in ("80", "443") else "")
-    query = "&".join(f"{name}={value}" for name, value in params.items())
-    return f"{request.scheme}://{host}{settings.FRONTEND_PATHS[page]}?{query}"
+    return workspace_url(
+        settings.FRONTEND_PATHS[page], host=current_host(), request=request, **params
+    )
 
 
 class AccountAdapter(DefaultAccountAdapter):

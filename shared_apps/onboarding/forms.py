@@ -1,6 +1,11 @@
+from zoneinfo import available_timezones
+
 from django import forms
 
 from shared_apps.billing.models import Plan
+from tenants.models import DEFAULT_TIME_ZONE
+
+TIME_ZONES = sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")
 
 
 class SignupForm(forms.Form):
@@ -19,4 +24,11 @@ class SignupForm(forms.Form):
     )
     plan = forms.ModelChoiceField(
         queryset=Plan.objects.public(), to_field_name="code", required=False, empty_label=None
+    )
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=[(zone, zone.replace("_", " ")) for zone in TIME_ZONES],
+        initial=DEFAULT_TIME_ZONE,
+        help_text="Every date in your workspace, its mails and calendar invitations uses it.",
+        widget=forms.Select(attrs={"data-browser-time-zone": "1"}),
     )

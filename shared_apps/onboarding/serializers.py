@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from shared_apps.billing.models import Plan
-from tenants.models import College
+from tenants.models import DEFAULT_TIME_ZONE, College, time_zone_problem
 
 
 class SignupInput(serializers.Serializer):
@@ -14,6 +14,17 @@ class SignupInput(serializers.Serializer):
     plan = serializers.SlugRelatedField(
         slug_field="code", queryset=Plan.objects.public(), required=False, allow_null=True
     )
+    time_zone = serializers.CharField(
+        max_length=64,
+        required=False,
+        default=DEFAULT_TIME_ZONE,
+        help_text="IANA time zone of every date on the college's pages and mails.",
+    )
+
+    def validate_time_zone(self, value: str) -> str:
+        if problem := time_zone_problem(value):
+            raise serializers.ValidationError(problem)
+        return value
 
 
 class TenantOutput(serializers.ModelSerializer):
@@ -23,7 +34,9 @@ class TenantOutput(serializers.ModelSerializer):
 
     class Meta:
         model = College
-        fields = ["name", "subdomain", "domain", "url", "status", "trial_ends_at", "plan"]
+        fields = [
+            "name", "subdomain", "domain", "url", "status", "trial_ends_at", "plan", "time_zone",
+        ]  # fmt: skip
 
     def get_domain(self, college: College) -> str:
         from tenants.services import college_host

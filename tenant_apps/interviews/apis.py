@@ -69,3 +69,6 @@ class InterviewViewSet(ReadModelViewSet):
         data.is_valid(raise_exception=True)
         services.interview_update(interview=interview, **data.validated_data)
         return Response(self.output_for(interview.pk))
+
+    def perform_destroy(self, instance) -> None:
+        services.interview_cancel(interview=instance)

@@ -37,6 +37,9 @@ class Interview(SoftDeleteModel):
         max_length=20, choices=InterviewStatus.choices, default=InterviewStatus.SCHEDULED
     )
     feedback = models.TextField(blank=True)
+    # iCalendar's SEQUENCE: each reschedule or cancellation mailed is a newer version of the
+    # same event (same UID), which calendars apply over the older one.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["scheduled_at", "id"]

@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from core.api.errors import Conflict
 from tenant_apps.applications.models import Application, ApplicationStatus
 from tenant_apps.drives.models import DriveRound
-from tenant_apps.interviews.models import Interview
+from tenant_apps.interviews.models import Interview, InterviewStatus
 from tenant_apps.notifications import tasks as notify
 from tenant_apps.students.models import Student
 
@@ -104,8 +104,24 @@ def interview_update(*, interview: Interview, **changes) -> Interview:
             ends_at=interview.scheduled_at + timedelta(minutes=interview.duration_minutes),
             except_pk=interview.pk,
         )
+    moved = any(getattr(interview, name) != value for name, value in before.items())
+    if moved:
+        interview.sequence += 1
+        fields["sequence"] = interview.sequence
     if fields:
         interview.save(update_fields=list(fields))
-    if any(getattr(interview, name) != value for name, value in before.items()):
+    if moved:
         notify.queue_after_commit(notify.notify_interview_scheduled, interview.pk, True)
     return interview
+
+
+@transaction.atomic
+def interview_cancel(*, interview: Interview) -> None:
+    """Cancels (soft-deletes) a scheduled interview; the student's calendar hears of it."""
+    interview = Interview.objects.select_for_update().get(pk=interview.pk)
+    was_scheduled = interview.status == InterviewStatus.SCHEDULED
+    interview.sequence += 1
+    interview.save(update_fields=["sequence"])
+    interview.delete()
+    if was_scheduled:
+        notify.queue_after_commit(notify.notify_interview_cancelled, interview.pk)

@@ -3,13 +3,14 @@ college's name and branding; links to the college's own host; HTML escapes every
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from core.accounts.models import CollegeSettings
+from core.links import workspace_base
 from tenant_apps.notifications.tokens import unsubscribe_token
 from tenants.services import college_host
 
@@ -22,20 +23,21 @@ class Branding:
     name: str  # the brand name, else the college's
     color: str
     footer: str
-    base_url: str  # the college's own host
+    base_url: str  # the college's own workspace: scheme, host and port
+    time_zone: str  # every time in a mail is in the college's zone
 
 
 def branding() -> Branding:
     """The current college's branding (one query)."""
     college = connection.tenant
     policy = CollegeSettings.load()
-    scheme = "http" if settings.DEBUG else "https"
     return Branding(
         college_name=college.name,
         name=policy.brand_name or college.name,
         color=policy.brand_color or DEFAULT_COLOR,
         footer=policy.email_footer,
-        base_url=f"{scheme}://{college_host(college.subdomain)}",
+        base_url=workspace_base(college_host(college.subdomain)),
+        time_zone=college.time_zone,
     )
 
 
@@ -45,7 +47,14 @@ def unsubscribe_url(brand: Branding, *, user_id: int, category: str) -> str:
 
 
 def render(
-    kind: str, *, to: str, context: dict, brand: Branding, user_id: int, category: str | None
+    kind: str,
+    *,
+    to: str,
+    context: dict,
+    brand: Branding,
+    user_id: int,
+    category: str | None,
+    attachments: tuple = (),
 ) -> EmailMultiAlternatives:
     """One message of `kind` to `to`. Non-essential mail (`category` given) carries an
     unsubscribe link, also as `List-Unsubscribe` headers for one-click unsubscribing."""
@@ -56,14 +65,19 @@ def render(
         headers["List-Unsubscribe"] = f"<{unsubscribe}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     context = {**context, "brand": brand, "unsubscribe_url": unsubscribe}
-    subject = render_to_string(f"notifications/{kind}.subject.txt", context)
+    with timezone.override(brand.time_zone):
+        subject = render_to_string(f"notifications/{kind}.subject.txt", context)
+        body = render_to_string(f"notifications/{kind}.txt", context)
+        html = render_to_string(f"notifications/{kind}.html", context)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),  # one line: a header
-        body=render_to_string(f"notifications/{kind}.txt", context),
+        body=body,
         to=[to],
         headers=headers,
     )
-    message.attach_alternative(render_to_string(f"notifications/{kind}.html", context), "text/html")
+    message.attach_alternative(html, "text/html")
+    for attachment in attachments:
+        message.attach(*attachment)
     return message
 
 

@@ -3,11 +3,15 @@
 Each sender re-reads its rows: a row that changed or disappeared since the task was queued
 (an application moved on again, an offer withdrawn, a drive closed) is not mailed about."""
 
+from zoneinfo import ZoneInfo
+
 from django.core.mail import get_connection
+from django.urls import reverse
 
 from tenant_apps.applications.models import Application, ApplicationStatus, Offer, OfferStatus
 from tenant_apps.drives.eligibility import drive_eligible_students
 from tenant_apps.drives.models import Drive, DriveStatus
+from tenant_apps.interviews import ics
 from tenant_apps.interviews.models import Interview, InterviewStatus
 from tenant_apps.notifications import mail
 from tenant_apps.notifications.models import Category
@@ -65,7 +69,8 @@ def application_status(*, application_ids: list[int], status: str) -> int:
 
 
 def interview_scheduled(*, interview_id: int, rescheduled: bool = False) -> int:
-    """Essential: the student's interview (its round, time and place)."""
+    """Essential: the student's interview (its round, time and place, in the college's time
+    zone), with its calendar invitation (an update of the same event when rescheduled)."""
     interview = (
         Interview.objects.filter(
             pk=interview_id, status=InterviewStatus.SCHEDULED, student__user__is_active=True
@@ -75,20 +80,61 @@ def interview_scheduled(*, interview_id: int, rescheduled: bool = False) -> int:
     )
     if interview is None:
         return 0
+    return _interview_mail(
+        "interview_scheduled", interview, method="REQUEST", rescheduled=rescheduled
+    )
+
+
+def interview_cancelled(*, interview_id: int) -> int:
+    """Essential: a cancelled interview, with the calendar update that removes it."""
+    interview = (
+        Interview.all_objects.filter(
+            pk=interview_id, deleted_at__isnull=False, student__user__is_active=True
+        )
+        .select_related("student__user", "round", "application__drive__company")
+        .first()
+    )
+    if interview is None:
+        return 0
+    return _interview_mail("interview_cancelled", interview, method="CANCEL")
+
+
+def _interview_mail(
+    kind: str, interview: Interview, *, method: str, rescheduled: bool = False
+) -> int:
+    brand = mail.branding()
+    host = brand.base_url.split("://", 1)[1].split(":", 1)[0]
+    calendar_url = f"{brand.base_url}{reverse('student:interview-ics', args=[interview.pk])}"
+    invitation = ics.interview_calendar(interview, host=host, method=method, url=calendar_url)
+    content_type = f"text/calendar; method={method}; charset=utf-8"
     message = mail.render(
-        "interview_scheduled",
+        kind,
         to=interview.student.user.email,
         context={
             "user": interview.student.user,
             "interview": interview,
             "drive": interview.application.drive,
             "rescheduled": rescheduled,
+            "when": local_time(interview.scheduled_at, brand.time_zone),
+            "when_short": local_time(interview.scheduled_at, brand.time_zone, short=True),
+            "calendar_url": calendar_url,
         },
-        brand=mail.branding(),
+        brand=brand,
         user_id=interview.student.user_id,
         category=None,
+        attachments=((ics.filename(interview), invitation, content_type),),
     )
     return mail.send([message])
+
+
+def local_time(moment, zone_name: str, *, short: bool = False) -> str:
+    """ "Monday 7 December 2026, 10:00 IST (UTC+05:30)": the college's wall clock and zone."""
+    local = moment.astimezone(ZoneInfo(zone_name))
+    offset = local.strftime("%z")
+    zone = f"{local.tzname()} (UTC{offset[:3]}:{offset[3:]})"
+    if short:
+        return f"{local.day} {local:%b %Y, %H:%M} {zone}"
+    return f"{local:%A} {local.day} {local:%B %Y, %H:%M} {zone}"
 
 
 def _offer(offer_id: int, statuses: set[str]) -> Offer | None:

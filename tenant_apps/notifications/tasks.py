@@ -26,6 +26,11 @@ def notify_interview_scheduled(interview_id: int, rescheduled: bool = False) -> 
 
 
 @shared_task(ignore_result=True)
+def notify_interview_cancelled(interview_id: int) -> int:
+    return senders.interview_cancelled(interview_id=interview_id)
+
+
+@shared_task(ignore_result=True)
 def notify_offer_created(offer_id: int) -> int:
     return senders.offer_created(offer_id=offer_id)
 

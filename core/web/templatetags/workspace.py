@@ -89,3 +89,12 @@ def sort_link(context, field: str, label: str):
         label,
         {"ascending": " ▲", "descending": " ▼"}.get(state, ""),
     )
+
+
+@register.simple_tag
+def college_name() -> str:
+    """The current college's name (mails rendered by libraries that only know the host)."""
+    tenant = getattr(connection, "tenant", None)
+    if tenant is None or tenant.schema_name == "public":
+        return "Placemate"
+    return tenant.name

@@ -5,6 +5,7 @@ import contextlib
 import re
 from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from celery.signals import task_prerun
@@ -200,7 +201,8 @@ def test_a_scheduled_interview_is_mailed_even_to_a_student_who_opted_out(college
     )
     assert "technical interview for SRE at Hooli" in message.body
     assert "Where: Seminar Hall B" in message.body
-    assert at.strftime("%H:%M") in message.body
+    # at the college's wall clock (Asia/Kolkata), not UTC's
+    assert at.astimezone(ZoneInfo("Asia/Kolkata")).strftime("%H:%M IST") in message.body
     assert "List-Unsubscribe" not in message.extra_headers
 
     mail.outbox.clear()

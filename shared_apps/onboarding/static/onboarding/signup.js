@@ -21,3 +21,14 @@
     }, 250);
   });
 })();
+
+// The time zone defaults to the browser's, unless the person chose one (or the form came back).
+(function () {
+  const select = document.querySelector("[data-browser-time-zone]");
+  if (!select || select.dataset.chosen) return;
+  let zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (error) { return; }
+  if (zone && select.querySelector('option[value="' + zone + '"]') && !document.querySelector(".error")) {
+    select.value = zone;
+  }
+})();
