@@ -21,8 +21,10 @@ migrate: install
 seed: install
 	$(PY) manage.py seed_demo --port $(PORT)
 
-run: migrate seed
-	$(PY) manage.py runserver 0.0.0.0:$(PORT)
+# Migrates, seeds the demo college, then runs the web server, a Celery worker and beat until
+# Ctrl-C (config/devserver.py); RUN_ARGS=--skip-setup serves at once, --no-reload without reloader.
+run: install
+	$(PY) -m config.devserver --port $(PORT) $(RUN_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

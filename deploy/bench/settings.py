@@ -1,10 +1,13 @@
 """Settings for the benchmarks: the local settings (same database and Redis as `make run`)
-without DEBUG, plus a floor route that skips tenancy entirely."""
+without DEBUG, with production's persistent connections (not the development server's none),
+plus a floor route that skips tenancy entirely."""
 
+from config.settings.base import CONN_MAX_AGE
 from config.settings.local import *  # noqa: F403
-from config.settings.local import MIDDLEWARE
+from config.settings.local import DATABASES, MIDDLEWARE
 
 DEBUG = False
+DATABASES["default"]["CONN_MAX_AGE"] = CONN_MAX_AGE
 MIDDLEWARE = [
     "deploy.bench.middleware.BenchTenantMiddleware"
     if name == "tenants.middleware.TenantResolutionMiddleware"

@@ -14,6 +14,7 @@ company and the first seeded student, all with that password.
 import random
 from datetime import timedelta
 from decimal import Decimal
+from itertools import count
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
@@ -71,6 +72,7 @@ PATHS = {
     S.WITHDRAWN: [S.WITHDRAWN],
 }
 BATCH = 5000
+COUNTS = ("students", "companies", "drives", "applications")
 SEEDED_MODELS = (
     User, Skill, Student, StudentSkill, Company, Drive, DriveSkill, DriveRound, Application,
     Interview, Offer,
@@ -89,19 +91,14 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="Sign-in password of the benchmark accounts")
         parser.add_argument("--seed", type=int, default=2026, help="Random seed")
 
-    def handle(self, *args, schema: str, password: str | None, seed: int, **counts):
+    def handle(self, *args, schema: str, password: str | None, seed: int, **options):
         college = College.objects.filter(Q(schema_name=schema) | Q(subdomain=schema)).first()
         if college is None or college.is_public:
             raise CommandError(f"No college with the schema or subdomain {schema!r}.")
-        self.random = random.Random(seed)
-        self.now = timezone.now()
         with tenant_context(college), transaction.atomic():
-            skills = self.seed_skills()
-            companies = self.seed_companies(counts["companies"])
-            students = self.seed_students(counts["students"], skills)
-            drives = self.seed_drives(counts["drives"], companies, skills)
-            created = self.seed_applications(counts["applications"], students, drives)
-            self.seed_interviews_and_offers(students)
+            students, companies, drives, created = self.seed(
+                seed=seed, **{key: options[key] for key in COUNTS}
+            )
             if password:
                 self.seed_accounts(password, companies[0], students[0])
         if not connection.in_atomic_block:  # (VACUUM cannot run in a transaction: tests)
@@ -115,11 +112,36 @@ class Command(BaseCommand):
                 f"Sign in as {COORDINATOR_EMAIL}, {RECRUITER_EMAIL} or {STUDENT_EMAIL.format(1)}"
             )
 
+    def seed(
+        self, *, seed: int, students: int, companies: int, drives: int, applications: int
+    ) -> tuple[list[Student], list[Company], list[Drive], int]:
+        """Every seeded row of the current college (up to the counts): the students, companies
+        and drives, and how many applications this call added."""
+        self.random = random.Random(seed)
+        self.now = timezone.now()
+        skills = self.seed_skills()
+        seeded_companies = self.seed_companies(companies)
+        seeded_students = self.seed_students(students, skills)
+        seeded_drives = self.seed_drives(drives, seeded_companies, skills)
+        created = self.seed_applications(applications, seeded_students, seeded_drives)
+        self.seed_interviews_and_offers(seeded_students)
+        return seeded_students, seeded_companies, seeded_drives, created
+
     def vacuum(self, college: College) -> None:
         """Fresh planner statistics and visibility maps (index-only counts) after bulk inserts."""
         with tenant_context(college), connection.cursor() as cursor:
             for model in SEEDED_MODELS:
                 cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
+
+    # --- Names: how seeded rows are recognised by a second run (seed_demo names them for people)
+
+    def company_names(self, count: int) -> list[str]:
+        return [f"Seed Co {i:04d}" for i in range(1, count + 1)]
+
+    def drive_titles(self, count: int) -> list[str]:
+        return [f"Seed drive {i:05d}" for i in range(1, count + 1)]
+
+    drive_description = "Seeded drive for benchmarks."
 
     # --- Rows ----------------------------------------------------------------------------------
 
@@ -129,7 +151,7 @@ class Command(BaseCommand):
         return list(Skill.objects.filter(name__in=SKILLS))
 
     def seed_companies(self, count: int) -> list[Company]:
-        names = [f"Seed Co {i:04d}" for i in range(1, count + 1)]
+        names = self.company_names(count)
         existing = set(Company.objects.filter(name__in=names).values_list("name", flat=True))
         Company.objects.bulk_create(
             Company(
@@ -138,7 +160,8 @@ class Command(BaseCommand):
             for name in names
             if name not in existing
         )
-        return list(Company.objects.filter(name__in=names).order_by("name"))
+        by_name = {company.name: company for company in Company.objects.filter(name__in=names)}
+        return [by_name[name] for name in names]
 
     def seed_students(self, count: int, skills: list[Skill]) -> list[Student]:
         emails = [STUDENT_EMAIL.format(i) for i in range(1, count + 1)]
@@ -186,7 +209,7 @@ class Command(BaseCommand):
         return list(Student.objects.filter(user__email__in=emails).order_by("roll_number"))
 
     def seed_drives(self, count: int, companies: list[Company], skills: list[Skill]) -> list[Drive]:
-        titles = [f"Seed drive {i:05d}" for i in range(1, count + 1)]
+        titles = self.drive_titles(count)
         existing = set(Drive.objects.filter(title__in=titles).values_list("title", flat=True))
         statuses = self.random.choices(
             [DriveStatus.OPEN, DriveStatus.CLOSED, DriveStatus.COMPLETED, DriveStatus.DRAFT],
@@ -225,7 +248,8 @@ class Command(BaseCommand):
             ),
             batch_size=BATCH,
         )
-        return list(Drive.objects.filter(title__in=titles).order_by("title"))
+        by_title = {drive.title: drive for drive in Drive.objects.filter(title__in=titles)}
+        return [by_title[title] for title in titles]
 
     def _drive(self, title: str, company: Company, status: str) -> Drive:
         rnd = self.random
@@ -234,7 +258,7 @@ class Command(BaseCommand):
         return Drive(
             company=company,
             title=title,
-            description="Seeded drive for benchmarks.",
+            description=self.drive_description,
             job_type=rnd.choices(["full_time", "internship"], [80, 20])[0],
             ctc=Decimal(rnd.randrange(300_000, 4_000_000, 50_000)),
             location=rnd.choice(["Bengaluru", "Pune", "Hyderabad", "Chennai", "Remote"]),
@@ -292,34 +316,45 @@ class Command(BaseCommand):
 
     def seed_interviews_and_offers(self, students: list[Student]) -> None:
         """A first-round interview for every seeded application past the shortlist, and an offer
-        for every one that reached it; each interview in a slot of its own."""
+        for every one that reached it; each interview in a slot of its own: those to come (the
+        shortlisted) from tomorrow on, the cleared ones before today."""
         applications = Application.objects.filter(student__in=students)
         first_rounds = dict(DriveRound.objects.filter(sequence=1).values_list("drive_id", "pk"))
         interviewed = applications.exclude(status__in=[S.APPLIED, S.REJECTED, S.WITHDRAWN]).exclude(
             interviews__isnull=False
         )
-        start = self.now.replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
-        Interview.objects.bulk_create(
-            (
+        hour = self.now.replace(minute=0, second=0, microsecond=0)
+        slots = {
+            InterviewStatus.SCHEDULED: (
+                hour + timedelta(days=1) + timedelta(hours=n) for n in count()
+            ),
+            InterviewStatus.CLEARED: (
+                hour - timedelta(days=1) - timedelta(hours=n) for n in count()
+            ),
+        }
+        rows = []
+        for pk, student_id, drive_id, status in interviewed.values_list(
+            "pk", "student_id", "drive_id", "status"
+        ):
+            if drive_id not in first_rounds:
+                continue
+            state = (
+                InterviewStatus.SCHEDULED if status == S.SHORTLISTED else InterviewStatus.CLEARED
+            )
+            start = next(slots[state])
+            rows.append(
                 Interview(
                     application_id=pk,
                     student_id=student_id,
                     round_id=first_rounds[drive_id],
-                    scheduled_at=start + timedelta(hours=n),
-                    ends_at=start + timedelta(hours=n, minutes=45),
+                    scheduled_at=start,
+                    ends_at=start + timedelta(minutes=45),
                     duration_minutes=45,
                     venue="Placement cell, room 2",
-                    status=InterviewStatus.SCHEDULED
-                    if status == S.SHORTLISTED
-                    else InterviewStatus.CLEARED,
+                    status=state,
                 )
-                for n, (pk, student_id, drive_id, status) in enumerate(
-                    interviewed.values_list("pk", "student_id", "drive_id", "status")
-                )
-                if drive_id in first_rounds
-            ),
-            batch_size=BATCH,
-        )
+            )
+        Interview.objects.bulk_create(rows, batch_size=BATCH)
         offered = applications.filter(status__in=[S.OFFERED, S.ACCEPTED, S.DECLINED]).exclude(
             offers__isnull=False
         )
