@@ -249,6 +249,21 @@ def _pending_offer(offer: Offer) -> tuple[Offer, Student]:
     return offer, student
 
 
+def applications_withdrawn_on_accept(*, application: Application) -> QuerySet[Application]:
+    """The student's other open applications that accepting the offer on `application`
+    withdraws: with the one-offer policy, all but those to dream drives (CTC at least the
+    threshold); none without it. The confirmation page shows the student this same list."""
+    policy = college_settings()
+    if not policy.one_offer_policy:
+        return Application.objects.none()
+    others = Application.objects.filter(
+        student_id=application.student_id, status__in=OPEN_STATUSES
+    ).exclude(pk=application.pk)
+    if policy.dream_ctc_threshold is not None:
+        others = others.exclude(drive__ctc__gte=policy.dream_ctc_threshold)
+    return others
+
+
 @transaction.atomic
 def offer_accept(*, offer: Offer, actor: User) -> Offer:
     """The student accepts before expiry, if the placement policy allows (`not_eligible` with a
@@ -272,21 +287,14 @@ def offer_accept(*, offer: Offer, actor: User) -> Offer:
         student.placement_status = PlacementStatus.PLACED
         student.save(update_fields=["placement_status"])
     notify.queue_after_commit(notify.notify_offer_response, offer.pk)
-    policy = college_settings()
-    if policy.one_offer_policy:
-        others = Application.objects.filter(student=student, status__in=OPEN_STATUSES).exclude(
-            pk=application.pk
+    for other in applications_withdrawn_on_accept(application=application):
+        application_move(
+            application=other,
+            status=ApplicationStatus.WITHDRAWN,
+            actor=actor,
+            note="Withdrawn on accepting another offer (one-offer policy).",
+            by_system=True,
         )
-        if policy.dream_ctc_threshold is not None:
-            others = others.exclude(drive__ctc__gte=policy.dream_ctc_threshold)
-        for other in others:
-            application_move(
-                application=other,
-                status=ApplicationStatus.WITHDRAWN,
-                actor=actor,
-                note="Withdrawn on accepting another offer (one-offer policy).",
-                by_system=True,
-            )
     return offer
 
 

@@ -1,5 +1,28 @@
 """Workspace pages of this app, by namespace (config/urls_workspace.py mounts them)."""
 
-office_urlpatterns: list = []
-student_urlpatterns: list = []
-recruiter_urlpatterns: list = []
+from django.urls import path
+
+from tenant_apps.interviews import calendar_pages, pages, recruiter_pages, student_pages
+
+office_urlpatterns: list = [
+    path("interviews/", pages.agenda, name="interviews"),
+    path("interviews/schedule/", pages.schedule, name="interviews-schedule"),
+    path("interviews/<int:pk>/", pages.interview, name="interview"),
+]
+student_urlpatterns: list = [
+    path(
+        "interviews/<int:pk>/calendar.ics",
+        calendar_pages.interview_calendar,
+        name="interview-ics",
+    ),
+    path("interviews/", student_pages.interviews, name="interviews"),
+]
+recruiter_urlpatterns: list = [
+    path(
+        "interviews/<int:pk>/calendar.ics",
+        calendar_pages.interview_calendar,
+        name="interview-ics",
+    ),
+    path("interviews/", recruiter_pages.interviews, name="interviews"),
+    path("interviews/<int:pk>/result/", recruiter_pages.interview_result, name="interview-result"),
+]
