@@ -15,6 +15,12 @@ READ_ONLY_WRITABLE_PREFIXES = (
     "/api/v1/billing/",
     "/admin/login/",
     "/admin/logout/",
+    # the workspace's sign-in (and its code step), sign-out, password pages and billing
+    "/sign-in/",
+    "/sign-out/",
+    "/forgot-password/",
+    "/reset-password/",
+    "/office/billing/",
 )
 
 

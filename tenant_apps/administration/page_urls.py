@@ -1,5 +1,15 @@
 """Workspace pages of this app, by namespace (config/urls_workspace.py mounts them)."""
 
-office_urlpatterns: list = []
+from django.urls import path
+
+from tenant_apps.administration import pages
+
+office_urlpatterns: list = [
+    path("settings/", pages.settings_page, name="settings"),
+    path("members/", pages.members, name="members"),
+    path("members/invite/", pages.member_invite, name="member-invite"),
+    path("members/<int:pk>/", pages.member_update, name="member-update"),
+    path("audit/", pages.audit, name="audit"),
+]
 student_urlpatterns: list = []
 recruiter_urlpatterns: list = []

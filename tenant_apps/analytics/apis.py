@@ -3,7 +3,7 @@ XLSX), a drive's recommended students and a student's recommended drives."""
 
 from django.db.models import Value
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.filters import SearchFilter
@@ -31,6 +31,7 @@ from tenant_apps.analytics.serializers import (
     RecommendationOutput,
     RecommendedDriveOutput,
     ReportQuery,
+    SeasonQuery,
 )
 from tenant_apps.drives.filters import EligibleStudentFilter
 from tenant_apps.drives.models import Drive
@@ -47,16 +48,22 @@ def _drive_in_scope(user, pk) -> Drive:
     return get_object_or_404(drives_for(user).alive().select_related("company"), pk=pk)
 
 
+def _season(request):
+    query = SeasonQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.season()
+
+
 class DashboardStatsApi(APIView):
-    """Staff: the college's placement figures. Cached per college; any committed write to the
-    college's data refreshes them."""
+    """Staff: the college's placement figures, for the whole season or a batch, a job type and
+    a period. Cached per college; any committed write to the college's data refreshes them."""
 
     permission_classes = [ActionRoles]
     action_roles = {"*": STAFF}
 
-    @extend_schema(responses=DashboardStatsOutput)
+    @extend_schema(parameters=[SeasonQuery], responses=DashboardStatsOutput)
     def get(self, request):
-        return Response(dashboard_stats())
+        return Response(dashboard_stats(season=_season(request)))
 
 
 class DriveFunnelApi(APIView):
@@ -75,15 +82,15 @@ class DriveFunnelApi(APIView):
 
 
 class PlacementReportApi(APIView):
-    """Staff: placements by department, company and CTC band (the file of the same report:
-    `reports/placements/export/`)."""
+    """Staff: placements by department, company and CTC band, for the whole season or a part
+    of it (the file of the same report: `reports/placements/export/`)."""
 
     permission_classes = [ActionRoles]
     action_roles = {"*": STAFF}
 
-    @extend_schema(responses=PlacementReportOutput)
+    @extend_schema(parameters=[SeasonQuery], responses=PlacementReportOutput)
     def get(self, request):
-        return Response(placement_report())
+        return Response(placement_report(season=_season(request)))
 
 
 class PlacementReportExportApi(APIView):
@@ -100,14 +107,14 @@ class PlacementReportExportApi(APIView):
         return super().perform_content_negotiation(request, force=True)
 
     @extend_schema(
-        parameters=[OpenApiParameter("format", str, enum=["csv", "xlsx"], default="csv")],
+        parameters=[ReportQuery],
         responses={200: OpenApiResponse(description="The file (see ReportFileSchema).")},
     )
     def get(self, request):
-        query = ReportQuery(data={"format": request.query_params.get("format", "csv")})
+        query = ReportQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         ensure_feature("exports")
-        report = placement_report()
+        report = placement_report(season=query.season())
         if query.validated_data["format"] == "csv":
             return exports.attachment(exports.report_csv(report), extension="csv")
         return exports.attachment(exports.report_xlsx(report), extension="xlsx")

@@ -6,7 +6,10 @@ Definitions used throughout:
   have an accepted offer, kept by the applications' services);
 - offers, applications and placements count only while they, their application, its student
   and its drive are alive (not soft-deleted);
-- CTC figures (`avg`, `median`, `max`) are those of placements, in the college's currency.
+- CTC figures (`avg`, `median`, `max`) are those of placements, in the college's currency;
+- a `Season` narrows every figure to a batch (students of one graduation year), a job type
+  (offers, applications and drives of that type) and a period (offers and applications made in
+  it); with a job type or a period, a student is placed when they accepted such an offer.
 
 The dashboard's stats and the placement report are kept in the college's data cache
 (core/datacache.py): an entry is used only while no write to the college has committed since it
@@ -15,6 +18,8 @@ from the database every time.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
@@ -41,6 +46,7 @@ from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
 
 from core import datacache
+from core.accounts.models import User
 from tenant_apps.applications.models import (
     OPEN_STATUSES,
     Application,
@@ -48,9 +54,14 @@ from tenant_apps.applications.models import (
     Offer,
     OfferStatus,
 )
+from tenant_apps.applications.selectors import offers_for
 from tenant_apps.drives.eligibility import drive_eligible_students, eligible_drives_condition
 from tenant_apps.drives.models import Drive, DriveSkill, DriveStatus, accepting_applications
+from tenant_apps.drives.selectors import drives_for
+from tenant_apps.interviews.models import InterviewStatus
+from tenant_apps.interviews.selectors import interviews_for
 from tenant_apps.students.models import PlacementStatus, Student, StudentSkill
+from tenant_apps.students.selectors import students_for
 
 S = ApplicationStatus
 ACCEPTED = Q(status=OfferStatus.ACCEPTED)
@@ -93,36 +104,116 @@ def _rate(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
-def alive_offers() -> QuerySet[Offer]:
+@dataclass(frozen=True)
+class Season:
+    """The part of the placement season the figures are about (every part optional): the
+    batch (`graduation_year`), the `job_type`, and offers and applications made in
+    [`since`, `until`)."""
+
+    graduation_year: int | None = None
+    job_type: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @property
+    def key(self) -> str:
+        """What tells two seasons' cached figures apart ("" for the whole season)."""
+        parts = (self.graduation_year, self.job_type, self.since, self.until)
+        if all(part is None for part in parts):
+            return ""
+        return ":" + ",".join("" if part is None else str(part) for part in parts)
+
+    @property
+    def narrows_offers(self) -> bool:
+        return self.job_type is not None or self.since is not None or self.until is not None
+
+    def made(self, prefix: str = "") -> Q:
+        """Rows (offers or applications) made in the period."""
+        condition = Q()
+        if self.since is not None:
+            condition &= Q(**{f"{prefix}created_at__gte": self.since})
+        if self.until is not None:
+            condition &= Q(**{f"{prefix}created_at__lt": self.until})
+        return condition
+
+    def students(self, prefix: str = "") -> Q:
+        if self.graduation_year is None:
+            return Q()
+        return Q(**{f"{prefix}graduation_year": self.graduation_year})
+
+    def drives(self, prefix: str = "") -> Q:
+        return Q() if self.job_type is None else Q(**{f"{prefix}job_type": self.job_type})
+
+    def offers(self) -> Q:
+        return (
+            self.students("application__student__")
+            & self.drives("application__drive__")
+            & (self.made())
+        )
+
+    def applications(self) -> Q:
+        return self.students("student__") & self.drives("drive__") & self.made()
+
+
+WHOLE_SEASON = Season()
+
+
+def alive_offers(season: Season = WHOLE_SEASON) -> QuerySet[Offer]:
     return Offer.objects.filter(
+        season.offers(),
         application__deleted_at__isnull=True,
         application__student__deleted_at__isnull=True,
         application__drive__deleted_at__isnull=True,
     )
 
 
-def alive_applications() -> QuerySet[Application]:
+def alive_applications(season: Season = WHOLE_SEASON) -> QuerySet[Application]:
     return Application.objects.filter(
-        student__deleted_at__isnull=True, drive__deleted_at__isnull=True
+        season.applications(), student__deleted_at__isnull=True, drive__deleted_at__isnull=True
     )
+
+
+def _placed(season: Season) -> Q:
+    """Placed students: by their profile for the whole season or a batch; with a job type or
+    a period, those who accepted an offer of it."""
+    if not season.narrows_offers:
+        return Q(placement_status=PlacementStatus.PLACED)
+    accepted = alive_offers(season).filter(ACCEPTED, application__student=OuterRef("pk"))
+    return Q(Exists(accepted))
 
 
 # --- Dashboard -----------------------------------------------------------------------------------
 
 
-def _departments() -> list[dict]:
-    """Students and placed students per department, with the offers and placements of the
-    department's students: two grouped queries."""
-    students = (
-        Student.objects.values("department")
-        .annotate(
-            total=Count("id"), placed=Count("id", filter=Q(placement_status=PlacementStatus.PLACED))
-        )
-        .order_by("department")
+def _student_counts(season: Season) -> list[dict]:
+    """Students and placed students per department and batch: one grouped query, which both
+    the departments and the batches add up."""
+    return list(
+        Student.objects.filter(season.students())
+        .values("department", "graduation_year")
+        .annotate(total=Count("id"), placed=Count("id", filter=_placed(season)))
+        .order_by("department", "graduation_year")
     )
+
+
+def _sum_by(counts: list[dict], key: str) -> list[dict]:
+    sums: dict = {}
+    for row in counts:
+        total, placed = sums.get(row[key], (0, 0))
+        sums[row[key]] = (total + row["total"], placed + row["placed"])
+    return [
+        {key: value, "total": total, "placed": placed}
+        for value, (total, placed) in sorted(sums.items())
+    ]
+
+
+def _departments(season: Season, counts: list[dict]) -> list[dict]:
+    """Students and placed students per department (from `counts`), with the offers and
+    placements of the department's students: one grouped query."""
+    students = _sum_by(counts, "department")
     offers = {
         row["department"]: row
-        for row in alive_offers()
+        for row in alive_offers(season)
         .values(department=F("application__student__department"))
         .annotate(
             offers=Count("id"),
@@ -150,10 +241,10 @@ def _departments() -> list[dict]:
     return rows
 
 
-def _companies(limit: int | None) -> list[dict]:
+def _companies(limit: int | None, season: Season) -> list[dict]:
     """Offers and placements per company, most placements first."""
     rows = (
-        alive_offers()
+        alive_offers(season)
         .values(
             company_ref=F("application__drive__company_id"),
             company_name=F("application__drive__company__name"),
@@ -180,10 +271,24 @@ def _companies(limit: int | None) -> list[dict]:
     ]
 
 
-def dashboard_stats_compute() -> dict:
+def _batches(counts: list[dict]) -> list[dict]:
+    """Students and placed students per batch (graduation year), oldest first."""
+    return [
+        {
+            "graduation_year": row["graduation_year"],
+            "students_total": row["total"],
+            "students_placed": row["placed"],
+            "placement_rate": _rate(row["placed"], row["total"]),
+        }
+        for row in _sum_by(counts, "graduation_year")
+    ]
+
+
+def dashboard_stats_compute(season: Season = WHOLE_SEASON) -> dict:
     """The dashboard's figures, from the database (five queries)."""
-    by_department = _departments()
-    totals = alive_offers().aggregate(
+    counts = _student_counts(season)
+    by_department = _departments(season, counts)
+    totals = alive_offers(season).aggregate(
         offers_total=Count("id"),
         avg=Avg("ctc", filter=ACCEPTED),
         median=Median("ctc", filter=ACCEPTED),
@@ -202,14 +307,77 @@ def dashboard_stats_compute() -> dict:
             "max": _money(totals["max"]),
         },
         "by_department": by_department,
-        "by_company": _companies(TOP_COMPANIES),
-        "drives_open": Drive.objects.filter(status=DriveStatus.OPEN).count(),
+        "by_company": _companies(TOP_COMPANIES, season),
+        "by_batch": _batches(counts),
+        "drives_open": Drive.objects.filter(season.drives(), status=DriveStatus.OPEN).count(),
     }
 
 
-def dashboard_stats() -> dict:
-    """The dashboard's figures, cached per college until its next committed write."""
-    return analytics_cached("dashboard", dashboard_stats_compute)
+def dashboard_stats(*, season: Season = WHOLE_SEASON) -> dict:
+    """The dashboard's figures, cached per college (and season) until its next committed
+    write."""
+    return analytics_cached("dashboard" + season.key, lambda: dashboard_stats_compute(season))
+
+
+# --- What needs attention today -----------------------------------------------------------------
+
+DRIVES_CLOSING_HOURS = 48
+OFFERS_EXPIRING_HOURS = 72
+ATTENTION_ROWS = 5  # rows of each list on the office's home (the counts cover them all)
+
+
+def office_attention(*, user: User, day_start: datetime, day_end: datetime) -> dict:
+    """What the placement office should act on today, in `user`'s scope: profiles waiting for
+    verification, open drives whose applications close within 48 hours, the interviews
+    scheduled between `day_start` and `day_end` (the college's day), and pending offers that
+    expire within 72 hours. Counts, and the first rows of each list (seven queries)."""
+    now = timezone.now()
+    drives = (
+        drives_for(user)
+        .alive()
+        .filter(
+            status=DriveStatus.OPEN,
+            apply_by__gt=now,
+            apply_by__lte=now + timedelta(hours=DRIVES_CLOSING_HOURS),
+        )
+        .select_related("company")
+        .annotate(applicants=Count("applications", filter=Q(applications__deleted_at__isnull=True)))
+        .order_by("apply_by", "pk")
+    )
+    interviews = (
+        interviews_for(user)
+        .alive()
+        .filter(
+            status=InterviewStatus.SCHEDULED,
+            scheduled_at__gte=day_start,
+            scheduled_at__lt=day_end,
+            application__deleted_at__isnull=True,
+        )
+        .select_related("student__user", "round", "application__drive__company")
+        .order_by("scheduled_at", "pk")
+    )
+    offers = (
+        offers_for(user)
+        .alive()
+        .filter(
+            status=OfferStatus.PENDING,
+            expires_at__gt=now,
+            expires_at__lte=now + timedelta(hours=OFFERS_EXPIRING_HOURS),
+            application__deleted_at__isnull=True,
+        )
+        .select_related("application__student__user", "application__drive__company")
+        .order_by("expires_at", "pk")
+    )
+    unverified = students_for(user).alive().filter(is_verified=False).count()
+    return {
+        "unverified_students": unverified,
+        "drives_closing": list(drives[:ATTENTION_ROWS]),
+        "drives_closing_total": drives.count(),
+        "interviews_today": list(interviews[:ATTENTION_ROWS]),
+        "interviews_today_total": interviews.count(),
+        "offers_expiring": list(offers[:ATTENTION_ROWS]),
+        "offers_expiring_total": offers.count(),
+    }
 
 
 # --- Funnel --------------------------------------------------------------------------------------
@@ -283,11 +451,11 @@ def _ctc_band() -> Case:
     )
 
 
-def ctc_bands() -> list[dict]:
+def ctc_bands(season: Season = WHOLE_SEASON) -> list[dict]:
     """Placements per band of CTC (every band, empty ones too): one query."""
     counted = {
         row["band"]: row
-        for row in alive_offers()
+        for row in alive_offers(season)
         .filter(ACCEPTED)
         .annotate(band=_ctc_band())
         .values("band")
@@ -306,21 +474,23 @@ def ctc_bands() -> list[dict]:
     ]
 
 
-def _report_companies() -> list[dict]:
-    """Every company with a drive: drives, applications, offers and placements."""
+def _report_companies(season: Season) -> list[dict]:
+    """Every company with a drive (of the season's job type): drives, applications, offers and
+    placements."""
     drives = (
-        Drive.objects.values("company_id", company_name=F("company__name"))
+        Drive.objects.filter(season.drives())
+        .values("company_id", company_name=F("company__name"))
         .annotate(drives=Count("id"))
         .order_by()
     )
     applications = dict(
-        alive_applications()
+        alive_applications(season)
         .values("drive__company_id")
         .annotate(n=Count("id"))
         .order_by()
         .values_list("drive__company_id", "n")
     )
-    offers = {row["company"]["id"]: row for row in _companies(None)}
+    offers = {row["company"]["id"]: row for row in _companies(None, season)}
     rows = []
     for row in drives:
         made = offers.get(row["company_id"], {})
@@ -339,8 +509,8 @@ def _report_companies() -> list[dict]:
     return rows
 
 
-def placement_report_compute() -> dict:
-    stats = dashboard_stats()
+def placement_report_compute(season: Season = WHOLE_SEASON) -> dict:
+    stats = dashboard_stats(season=season)
     return {
         "generated_at": timezone.now(),
         "totals": {
@@ -351,14 +521,16 @@ def placement_report_compute() -> dict:
             "ctc": stats["ctc"],
         },
         "by_department": stats["by_department"],
-        "by_company": _report_companies(),
-        "by_ctc_band": ctc_bands(),
+        "by_company": _report_companies(season),
+        "by_ctc_band": ctc_bands(season),
     }
 
 
-def placement_report() -> dict:
+def placement_report(*, season: Season = WHOLE_SEASON) -> dict:
     """The placement report by department, company and CTC band (cached like the stats)."""
-    return analytics_cached("placement-report", placement_report_compute)
+    return analytics_cached(
+        "placement-report" + season.key, lambda: placement_report_compute(season)
+    )
 
 
 # --- Recommendations -----------------------------------------------------------------------------

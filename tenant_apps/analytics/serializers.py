@@ -1,8 +1,13 @@
 """The outputs of the analytics endpoints, for the OpenAPI schema (rows are shaped in
 selectors) and the report's query parameters."""
 
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
 from rest_framework import serializers
 
+from tenant_apps.analytics.selectors import Season
+from tenant_apps.drives.models import JobType
 from tenant_apps.drives.serializers import CompanyRef, DriveOutput
 from tenant_apps.students.serializers import StudentOutput
 
@@ -34,6 +39,13 @@ class CompanyStats(serializers.Serializer):
     ctc_max = serializers.DecimalField(max_digits=14, decimal_places=2, **MONEY)
 
 
+class BatchStats(serializers.Serializer):
+    graduation_year = serializers.IntegerField()
+    students_total = serializers.IntegerField()
+    students_placed = serializers.IntegerField()
+    placement_rate = serializers.FloatField(help_text="placed / total, from 0 to 1")
+
+
 class DashboardStatsOutput(serializers.Serializer):
     students_total = serializers.IntegerField()
     students_placed = serializers.IntegerField(help_text="Students with an accepted offer")
@@ -42,6 +54,7 @@ class DashboardStatsOutput(serializers.Serializer):
     ctc = CtcOutput(help_text="CTC of placements (accepted offers)")
     by_department = DepartmentStats(many=True)
     by_company = CompanyStats(many=True, help_text="The 20 companies with most placements")
+    by_batch = BatchStats(many=True, help_text="By graduation year, oldest first")
     drives_open = serializers.IntegerField()
 
 
@@ -100,7 +113,40 @@ class PlacementReportOutput(serializers.Serializer):
     by_ctc_band = ReportCtcBand(many=True)
 
 
-class ReportQuery(serializers.Serializer):
+def _day_start(day) -> datetime:
+    """Midnight of `day` in the current time zone (the college's, on its pages)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class SeasonQuery(serializers.Serializer):
+    """The part of the season the figures cover: `graduation_year` (the batch), `job_type`,
+    and offers and applications made from `since` to `until` (days, both included)."""
+
+    graduation_year = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1950, max_value=2100, help_text="The batch"
+    )
+    job_type = serializers.ChoiceField(choices=JobType.choices, required=False, allow_null=True)
+    since = serializers.DateField(required=False, allow_null=True, help_text="First day")
+    until = serializers.DateField(required=False, allow_null=True, help_text="Last day")
+
+    def validate(self, attrs):
+        since, until = attrs.get("since"), attrs.get("until")
+        if since and until and since > until:
+            raise serializers.ValidationError({"until": ["The period ends before it starts."]})
+        return attrs
+
+    def season(self) -> Season:
+        data = self.validated_data
+        since, until = data.get("since"), data.get("until")
+        return Season(
+            graduation_year=data.get("graduation_year"),
+            job_type=data.get("job_type") or None,
+            since=_day_start(since) if since else None,
+            until=_day_start(until + timedelta(days=1)) if until else None,
+        )
+
+
+class ReportQuery(SeasonQuery):
     format = serializers.ChoiceField(
         choices=["csv", "xlsx"], default="csv", help_text="The file's format"
     )

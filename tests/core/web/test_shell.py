@@ -200,3 +200,17 @@ def test_a_page_of_another_role_is_a_403_page(college, student):
         college.domain_url = host_of(college)
         response = office_only(request)
     assert response.status_code == 403
+
+
+def test_a_read_only_college_can_still_sign_in_and_reach_billing_but_not_write(college, student):
+    # given a college whose trial is over
+    college.status = "read_only"
+    college.save()
+    client = page_client(college, csrf=True)
+    # when its people sign in on the page
+    response = sign_in_form(client, student.email)
+    # then they get in, and writes elsewhere answer the read-only page
+    assert response.status_code == 302 and response.cookies["access_token"].value
+    refused = client.post("/account/password/", {"csrfmiddlewaretoken": "x"})
+    assert refused.status_code == 402
+    assert "Your workspace is read-only" in text_of(refused)
