@@ -1,5 +1,5 @@
-"""Routes served on every host: health, the OpenAPI schema of the host's own URL set, the
-authentication endpoints and the Django admin (which requires OTP)."""
+"""Routes served on every host: health, the OpenAPI schema of the host's own URL set, and on
+the root domain the Django admin, which is the operators' console (it requires OTP)."""
 
 from django.contrib import admin
 from django.urls import path
@@ -17,9 +17,9 @@ admin.site.__class__ = OTPAdminSite  # admin login asks for a TOTP code; no devi
 admin.site.login_form = AdminLoginForm
 
 
-def common_urlpatterns(*, urlconf: str, title: str) -> list:
+def common_urlpatterns(*, urlconf: str, title: str, with_admin: bool = True) -> list:
     schema = SpectacularAPIView.as_view(urlconf=urlconf, custom_settings={"TITLE": title})
-    return [
+    patterns = [
         path("healthz", healthz, name="healthz"),
         path("readyz", readyz, name="readyz"),
         path("api/schema/", schema, name="schema"),
@@ -27,8 +27,10 @@ def common_urlpatterns(*, urlconf: str, title: str) -> list:
             "api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"
         ),
         path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
-        path("admin/", admin.site.urls),
     ]
+    if with_admin:
+        patterns.append(path("admin/", admin.site.urls))
+    return patterns
 
 
 handler400 = "core.api.views.bad_request"

@@ -7,7 +7,6 @@ from core.accounts import pages
 from core.accounts.urls import auth_urlpatterns, college_urlpatterns
 from shared_apps.billing import apis as billing
 from shared_apps.console.support import support_session_open
-from tenant_apps.analytics.views import dashboard_view
 from tenant_apps.notifications.urls import page_urlpatterns as notification_pages
 from tenants.apis import WorkspaceCancelApi
 
@@ -30,9 +29,12 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("admin/support/<str:token>/", support_session_open, name="support-session"),
-    path("admin/dashboard/", dashboard_view, name="analytics-dashboard"),
-    *common_urlpatterns(urlconf="config.urls_tenant", title="Placemate college API"),
+    # no Django admin on a college host: the workspace is where a college works, and support
+    # sessions open it read-only
+    path("support/<str:token>/", support_session_open, name="support-session"),
+    *common_urlpatterns(
+        urlconf="config.urls_tenant", title="Placemate college API", with_admin=False
+    ),
     path("api/v1/", include(api_v1)),
     # the pages that e-mailed links open (settings.FRONTEND_PATHS)
     path("verify-email/", pages.verify_email, name="page-verify-email"),

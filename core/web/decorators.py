@@ -21,6 +21,7 @@ OFFICE = STAFF_ROLES
 ADMIN = frozenset({Role.ADMIN})
 STUDENT = frozenset({Role.STUDENT})
 RECRUITER = frozenset({Role.RECRUITER})
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 MEMBERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.RECRUITER, Role.STUDENT})
 
 
@@ -57,7 +58,16 @@ def page(*, roles: Iterable[str] = MEMBERS, otp_setup: bool = False) -> Callable
             request.otp_verified = identity.otp_verified
             if not identity.user.is_authenticated:
                 return strict_csp(sign_in_redirect(request))
-            if identity.user.role not in allowed:
+            if identity.user.role == Role.SUPPORT and allowed & OFFICE:
+                if request.method not in SAFE_METHODS:  # Placemate support reads, never writes
+                    response = error_page(
+                        request,
+                        403,
+                        "This is a read-only support session: nothing can be changed from it.",
+                        code="permission_denied",
+                    )
+                    return strict_csp(auth.finish(identity, response))
+            elif identity.user.role not in allowed:
                 response = error_page(
                     request,
                     403,

@@ -16,8 +16,9 @@ class Entry:
     exact: bool = False  # a home: current only on itself, not on the pages under it
 
 
-OFFICE = frozenset({Role.ADMIN, Role.COORDINATOR})
-ADMIN = frozenset({Role.ADMIN})
+# Placemate support (a read-only session an operator opened) sees what the placement head sees.
+OFFICE = frozenset({Role.ADMIN, Role.COORDINATOR, Role.SUPPORT})
+ADMIN = frozenset({Role.ADMIN, Role.SUPPORT})
 STUDENT = frozenset({Role.STUDENT})
 RECRUITER = frozenset({Role.RECRUITER})
 
@@ -48,6 +49,7 @@ NAV = (
 HOMES = {
     Role.ADMIN: "office:home",
     Role.COORDINATOR: "office:home",
+    Role.SUPPORT: "office:home",
     Role.STUDENT: "student:home",
     Role.RECRUITER: "recruiter:drives",
 }

@@ -1,20 +1,24 @@
-"""Read-only support sessions: an operator opens a college's admin as a view-only user, for two
-minutes' worth of link and thirty of session, recorded in the operator audit log (public) and
-in the college's own audit log. The college's admin can turn support access off."""
+"""Read-only support sessions: an operator opens a college's workspace as a view-only user, for
+two minutes' worth of link and thirty of session, recorded in the operator audit log (public) and
+in the college's own audit log. The college's admin can turn support access off.
+
+The session is the workspace's own sign-in (an access token in the `access_token` cookie, no
+refresh token, so it ends when the token does); the workspace lets the support role read every
+page of the placement office and refuses every write (core/web/decorators.py)."""
 
 import hashlib
+from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import login
-from django.contrib.auth.models import Permission
 from django.core import signing
 from django.core.cache import caches
 from django.db import connection, transaction
 from django.http import HttpResponseForbidden, HttpResponseRedirect
-from django_otp import login as otp_login
 
 from core.accounts import security
-from core.accounts.models import CollegeSettings, RecoveryCodeDevice, Role, User
+from core.accounts.models import CollegeSettings, Role, User
+from core.accounts.tokens import tokens_for
+from core.links import workspace_url
 from shared_apps.console.services import operator_action_record
 from tenants.models import College
 
@@ -22,47 +26,32 @@ SALT = "placemate.support-session"
 LINK_SECONDS = 120
 SESSION_SECONDS = 30 * 60
 SUPPORT_EMAIL = "support@placemate.invalid"
-# Secrets that even a read-only support session does not see.
-HIDDEN_APPS = ("token_blacklist", "sessions")
-HIDDEN_MODELS = ("loginchallenge", "totpdevice", "recoverycodedevice", "recoverycode", "invitation")
 
 
 def support_link(*, request, operator, college: College) -> str:
-    """A one-time link into `college`'s admin, logged as the operator's action."""
+    """A one-time link into `college`'s workspace, logged as the operator's action."""
     token = signing.dumps(
         {"college": college.pk, "operator": operator.pk, "email": operator.email}, salt=SALT
     )
     operator_action_record(
         request=request, operator=operator, college=college, action="support_session"
     )
-    port = request.get_port()
     host = f"{college.subdomain}.{settings.PLATFORM_DOMAIN}"
-    host += f":{port}" if port not in ("80", "443") else ""
-    return f"{request.scheme}://{host}/admin/support/{token}/"
+    return workspace_url(f"/support/{token}/", host=host, request=request)
 
 
-def _support_user() -> tuple[User, RecoveryCodeDevice]:
+def _support_user() -> User:
     user, created = User.objects.get_or_create(
-        email=SUPPORT_EMAIL,
-        defaults={"role": Role.SUPPORT, "is_staff": True, "first_name": "Placemate support"},
+        email=SUPPORT_EMAIL, defaults={"role": Role.SUPPORT, "first_name": "Placemate support"}
     )
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
-        user.user_permissions.set(
-            Permission.objects.filter(codename__startswith="view_")
-            .exclude(content_type__app_label__in=HIDDEN_APPS)
-            .exclude(content_type__model__in=HIDDEN_MODELS)
-        )
-    # The operator's console login is the second factor of this session.
-    device, _ = RecoveryCodeDevice.objects.get_or_create(
-        user=user, name="Placemate operator session", defaults={"confirmed": True}
-    )
-    return user, device
+    return user
 
 
 def support_session_open(request, token: str):
-    """College host: exchange a support link for a read-only admin session."""
+    """College host: exchange a support link for a read-only workspace session."""
     try:
         data = signing.loads(token, salt=SALT, max_age=LINK_SECONDS)
     except signing.BadSignature:
@@ -75,12 +64,21 @@ def support_session_open(request, token: str):
     if not caches["tenancy"].add(f"support-link:{used}", 1, LINK_SECONDS + 60):
         return HttpResponseForbidden("This support link has been used already.")
     with transaction.atomic():
-        user, device = _support_user()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        otp_login(request, device)
-        request.session.set_expiry(SESSION_SECONDS)
-        request.session["support_operator"] = data["email"]
+        user = _support_user()
         security.record(
             "support_session_opened", request=request, user=user, operator=data["email"]
         )
-    return HttpResponseRedirect("/admin/")
+    # the operator's console sign-in (password and TOTP) is this session's second factor
+    access = tokens_for(user, otp_verified=True).access_token
+    access.set_exp(lifetime=timedelta(seconds=SESSION_SECONDS))
+    response = HttpResponseRedirect("/office/")
+    response.set_cookie(
+        settings.REST_AUTH["JWT_AUTH_COOKIE"],
+        str(access),
+        max_age=SESSION_SECONDS,
+        httponly=True,
+        secure=settings.REST_AUTH["JWT_AUTH_SECURE"],
+        samesite=settings.REST_AUTH["JWT_AUTH_SAMESITE"],
+    )
+    response.delete_cookie(settings.REST_AUTH["JWT_AUTH_REFRESH_COOKIE"])
+    return response

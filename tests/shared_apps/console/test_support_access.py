@@ -1,5 +1,5 @@
-"""Read-only support sessions: one-time links, view-only, recorded on both sides, and the
-college's admin can turn them off."""
+"""Read-only support sessions: one-time links into the college's workspace, view-only, recorded
+on both sides, and the college's admin can turn them off."""
 
 from auditlog.models import LogEntry
 from django.test import Client
@@ -8,6 +8,8 @@ from django_tenants.utils import tenant_context
 from core.accounts.models import CollegeSettings
 from shared_apps.console.models import OperatorAction
 from tenant_apps.companies.models import Company
+from tests.conftest import client_for
+from tests.web import HTML
 
 
 def support_link(ops, college) -> str:
@@ -19,24 +21,43 @@ def support_link(ops, college) -> str:
 def follow(url: str) -> tuple[Client, object]:
     path = url.split("localhost", 1)[1]
     host = url.split("//", 1)[1].split("/", 1)[0]
-    browser = Client(HTTP_HOST=host)
+    browser = Client(HTTP_HOST=host, HTTP_ACCEPT=HTML)
     return browser, browser.get(path)
 
 
-def test_a_support_session_reads_the_college_admin_and_changes_nothing(ops, college):
+def test_a_support_session_reads_the_workspace_and_changes_nothing(ops, college):
     with tenant_context(college):
         company = Company.objects.create(name="Acme Corp")
 
     browser, opened = follow(support_link(ops, college))
 
-    assert opened.status_code == 302 and opened["Location"] == "/admin/"
-    listing = browser.get("/admin/companies/company/")
+    assert opened.status_code == 302 and opened["Location"] == "/office/"
+    assert "refresh_token" not in opened.cookies or not opened.cookies["refresh_token"].value
+    listing = browser.get("/office/companies/")
     assert listing.status_code == 200 and "Acme Corp" in listing.content.decode()
-    assert browser.get("/admin/companies/company/add/").status_code == 403
-    change = browser.post(f"/admin/companies/company/{company.pk}/change/", {"name": "Hacked"})
+    assert "read-only" in listing.content.decode()
+    assert browser.get("/office/members/").status_code == 200  # what the placement head sees
+    change = browser.post(f"/office/companies/{company.pk}/edit/", {"name": "Hacked"})
     assert change.status_code == 403
     with tenant_context(college):
         assert Company.objects.get(pk=company.pk).name == "Acme Corp"
+
+
+def test_a_support_session_cannot_use_the_api_for_writes(ops, college):
+    browser, _ = follow(support_link(ops, college))
+    api = client_for(college)  # a bearer token: no CSRF check stands in the way
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {browser.cookies['access_token'].value}")
+    assert api.get("/api/v1/auth/user/").json()["data"]["role"] == "support"
+    response = api.post("/api/v1/companies/", {"name": "Sneaky"}, format="json")
+    assert response.status_code == 403
+    with tenant_context(college):
+        assert not Company.objects.filter(name="Sneaky").exists()
+
+
+def test_a_college_host_has_no_django_admin(ops, college):
+    browser, _ = follow(support_link(ops, college))
+    assert browser.get("/admin/").status_code == 404
+    assert browser.get("/admin/login/").status_code == 404
 
 
 def test_support_sessions_are_recorded_on_both_sides(ops, operator, college):
@@ -69,7 +90,7 @@ def test_a_link_for_one_college_does_not_open_another(ops, college, other_colleg
 
 
 def test_a_forged_link_is_refused(college):
-    _, response = follow("http://alpha.localhost/admin/support/forged-token/")
+    _, response = follow("http://alpha.localhost/support/forged-token/")
 
     assert response.status_code == 403
 
@@ -82,4 +103,4 @@ def test_the_college_can_turn_support_access_off(ops, college, admin_client):
     browser, response = follow(support_link(ops, college))
 
     assert response.status_code == 403
-    assert browser.get("/admin/").status_code == 302  # no session was opened
+    assert browser.get("/office/").status_code == 302  # no session was opened: sign in first

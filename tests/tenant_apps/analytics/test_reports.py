@@ -3,19 +3,17 @@ page: figures, roles, isolation, plan feature, file contents."""
 
 import csv
 import io
-import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from openpyxl import load_workbook
 
-from core.accounts.models import Role, TOTPDevice, User
+from core.accounts.models import Role
 from shared_apps.billing.models import Plan
 from tenant_apps.applications.models import Application
-from tests.conftest import client_for, host_of, make_user
+from tests.conftest import client_for, make_user
 from tests.tenant_apps.analytics.test_dashboard import placement, seed
 from tests.tenant_apps.factories import (
     make_application,
@@ -196,65 +194,3 @@ def test_the_report_shows_one_college_only(college, other_college, coordinator_c
     assert {c["company"]["name"] for c in data["by_company"]} == {"Acme", "Zen"}
     assert beta_data["totals"]["students_total"] == 0
     assert sum(b["placements"] for b in beta_data["by_ctc_band"]) == 0
-
-
-# --- The admin's dashboard page ---------------------------------------------------------------
-
-
-def admin_session(college, user: User) -> Client:
-    """A browser session on the college's admin, signed in with a confirmed TOTP device."""
-    with tenant_context(college):
-        User.objects.filter(pk=user.pk).update(is_staff=True)
-        device = TOTPDevice.for_new_secret(user=user, hex_key="31" * 20)
-        device.confirmed = True
-        device.save()
-        browser = Client(HTTP_HOST=host_of(college))
-        browser.force_login(User.objects.get(pk=user.pk))
-        session = browser.session
-        session["otp_device_id"] = device.persistent_id
-        session.save()
-    return browser
-
-
-def test_the_admin_dashboard_draws_the_charts_for_staff(college, college_admin):
-    seed(college)
-    stamped(college, make_drive(college), "accepted", ["shortlisted", "in_process", "offered"])
-    browser = admin_session(college, college_admin)
-
-    page = browser.get("/admin/dashboard/")
-
-    assert page.status_code == 200
-    html = page.content.decode()
-    for chart in ("chart-departments", "chart-ctc", "chart-funnel"):
-        assert f'id="{chart}"' in html
-    assert "<title>CSE: 50%</title>" in html and "<title>ECE: 50%</title>" in html  # 2 of 4, 1 of 2
-    assert "<title>1,000,000 to under 2,000,000: 2</title>" in html
-    assert "<title>offered: 5</title>" in html  # 4 seeded offers' applications + 1 stamped
-    assert "<script" not in html.split("<body", 1)[1].split('id="content-main"', 1)[1]
-    assert not re.search(r'(src|href)="(https?:)?//', html)  # nothing from a CDN
-    assert "script-src 'self'" in page["Content-Security-Policy"]
-
-
-def test_the_admin_dashboard_is_refused_to_others(college, other_college, college_admin):
-    recruiter = make_recruiter(college, make_company(college))
-    as_recruiter = admin_session(college, recruiter).get("/admin/dashboard/")
-    anonymous = Client(HTTP_HOST=host_of(college)).get("/admin/dashboard/")
-    staff = admin_session(college, college_admin)
-    elsewhere = staff.get("/admin/dashboard/", HTTP_HOST=host_of(other_college))
-    root = staff.get("/admin/dashboard/", HTTP_HOST="localhost")
-
-    assert as_recruiter.status_code == 403
-    assert anonymous.status_code == 302 and "/admin/login/" in anonymous["Location"]
-    assert elsewhere.status_code == 302 and "/admin/login/" in elsewhere["Location"]
-    assert root.status_code == 302 and "/admin/login/" in root["Location"]
-
-
-def test_the_admin_dashboard_needs_the_second_factor(college, college_admin):
-    with tenant_context(college):
-        User.objects.filter(pk=college_admin.pk).update(is_staff=True)
-        browser = Client(HTTP_HOST=host_of(college))
-        browser.force_login(User.objects.get(pk=college_admin.pk))
-
-    response = browser.get("/admin/dashboard/")
-
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
