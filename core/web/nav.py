@@ -67,6 +67,8 @@ def home_url(user) -> str:
 
 
 def links(request) -> list[dict]:
+    """The person's entries; the current one is the entry whose address is the longest start
+    of the page's (so `/recruiter/interviews/` is Interviews, not the `/recruiter/` home)."""
     user = request.user
     items = []
     for entry in NAV:
@@ -75,6 +77,11 @@ def links(request) -> list[dict]:
         url = _url(entry.url_name)
         if url is None:
             continue
-        current = request.path == url if entry.exact else request.path.startswith(url)
-        items.append({"label": entry.label, "url": url, "current": current})
+        matches = request.path == url or (not entry.exact and request.path.startswith(url))
+        items.append({"label": entry.label, "url": url, "current": False, "match": matches})
+    current = max(
+        (item for item in items if item["match"]), key=lambda i: len(i["url"]), default=None
+    )
+    if current is not None:
+        current["current"] = True
     return items

@@ -263,7 +263,8 @@ def _entries_page(request, part: str):
         messages.info(request, "Start with your details: then add the rest.")
         return HttpResponseRedirect(reverse("student:profile-details"))
     entries = list(profile[part])
-    form = form_class(request.POST if "remove" not in request.POST else None)
+    adding = request.method == "POST" and "remove" not in request.POST
+    form = form_class(request.POST if adding else None)  # unbound on GET: no errors yet
     if request.method == "POST":
         if "remove" in request.POST:
             index = request.POST["remove"]

@@ -214,3 +214,10 @@ def test_a_read_only_college_can_still_sign_in_and_reach_billing_but_not_write(c
     refused = client.post("/account/password/", {"csrfmiddlewaretoken": "x"})
     assert refused.status_code == 402
     assert "Your workspace is read-only" in text_of(refused)
+
+
+def test_the_navigation_marks_the_most_specific_entry_as_current(college):
+    recruiter = make_user(college, Role.RECRUITER)
+    response = page_client(college, recruiter).get("/recruiter/interviews/")
+    current = re.findall(r'<a href="([^"]+)" aria-current="page">', text_of(response))
+    assert set(current) == {"/recruiter/interviews/"}
