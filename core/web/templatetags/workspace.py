@@ -1,6 +1,7 @@
 """Numbers and times for people: amounts in lakhs and crores for colleges that count in rupees,
 dates in the college's time zone (activated per request by the page decorator)."""
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django import template
@@ -98,3 +99,16 @@ def college_name() -> str:
     if tenant is None or tenant.schema_name == "public":
         return "Placemate"
     return tenant.name
+
+
+@register.filter
+def month_year(value):
+    """"May 2025" for a date or an ISO date string (profiles keep dates as JSON strings)."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return f"{value:%b %Y}"
