@@ -94,6 +94,14 @@ class Application(SoftDeleteModel):
                 condition=models.Q(deleted_at__isnull=True),
                 name="application_status_recent_idx",
             ),
+            # a student's open applications and their drives, from the index alone: the
+            # recommendations ask it of each of thousands of eligible students ("busy elsewhere")
+            models.Index(
+                fields=["student"],
+                include=["drive"],
+                condition=models.Q(deleted_at__isnull=True, status__in=sorted(OPEN_STATUSES)),
+                name="application_student_open_idx",
+            ),
         ]
 
     def __str__(self) -> str:

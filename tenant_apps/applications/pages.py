@@ -32,7 +32,7 @@ from tenant_apps.applications.selectors import (
 from tenant_apps.applications.serializers import OfferChangeInput, OfferInput
 from tenant_apps.drives.selectors import drives_for
 from tenant_apps.kit.files import private_pdf_response, refuse_oversized_request
-from tenant_apps.kit.pages import filtered, ordered, page_of, searched
+from tenant_apps.kit.pages import QuickSelect, filtered, ordered, page_of, searched
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 EXPIRING_SOON = timedelta(hours=72)
@@ -56,7 +56,7 @@ def _with_urgency(row: dict, *, now) -> dict:
 class OfferFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, widget=forms.TextInput({"type": "search"}))
     status = forms.ChoiceField(label="Status", required=False)
-    drive = forms.TypedChoiceField(label="Drive", coerce=int, required=False)
+    drive = forms.TypedChoiceField(label="Drive", coerce=int, required=False, widget=QuickSelect)
     expiring = forms.BooleanField(label="Expiring within 72 h", required=False)
 
     def __init__(self, *args, drives: list[tuple], **kwargs):
@@ -98,7 +98,7 @@ def offer_list(request):
 
 
 class OfferForm(forms.Form):
-    application = forms.TypedChoiceField(label="Application", coerce=int)
+    application = forms.TypedChoiceField(label="Application", coerce=int, widget=QuickSelect)
     ctc = forms.DecimalField(
         label="CTC (per year)", help_text="In the college's currency, e.g. 1200000 for ₹12 L."
     )

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from rest_framework.exceptions import ValidationError
 
@@ -52,7 +52,7 @@ from tenant_apps.assessments.serializers import (
 )
 from tenant_apps.drives.models import DriveRound
 from tenant_apps.drives.selectors import drives_for
-from tenant_apps.kit.pages import filtered, ordered, page_of, searched
+from tenant_apps.kit.pages import QuickSelect, filtered, ordered, page_of, searched
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 NEW_QUESTION_CHOICES = 4  # rows offered for a new question's choices (blank rows are ignored)
@@ -79,22 +79,35 @@ class AssessmentFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "Any status"), *AssessmentStatus.choices]
     )
-    drive = forms.TypedChoiceField(label="Drive", coerce=int, required=False)
+    drive = forms.TypedChoiceField(label="Drive", coerce=int, required=False, widget=QuickSelect)
 
     def __init__(self, *args, drives: list[tuple], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["drive"].choices = [("", "All drives"), *drives]
 
 
-def _drives(user) -> list[tuple]:
-    rows = drives_for(user).alive().order_by("-id").values("id", "title", "company__name")
+def _drives(user, *, among: QuerySet | None = None, chosen: str = "") -> list[tuple]:
+    """The caller's drives to choose from: all, or those `among` (ids) and the one `chosen`."""
+    drives = drives_for(user).alive()
+    if among is not None:
+        wanted = Q(pk__in=among)
+        if chosen.isdigit():
+            wanted |= Q(pk=chosen)
+        drives = drives.filter(wanted)
+    rows = drives.order_by("-id").values("id", "title", "company__name")
     return [(row["id"], f"{row['title']} · {row['company__name']}") for row in rows]
 
 
 @page(roles=OFFICE)
 def assessment_list(request):
-    form = AssessmentFilterForm(request.GET or None, drives=_drives(request.user))
-    assessments = filtered(assessments_for(request.user).alive(), AssessmentFilter, request.GET)
+    scope = assessments_for(request.user).alive()
+    # The filter lists the drives that have an assessment (and the one chosen), not the
+    # thousand drives of a big college.
+    drives = _drives(
+        request.user, among=scope.values("drive_id"), chosen=request.GET.get("drive", "")
+    )
+    form = AssessmentFilterForm(request.GET or None, drives=drives)
+    assessments = filtered(scope, AssessmentFilter, request.GET)
     assessments = searched(assessments, ASSESSMENT_SEARCH_FIELDS, request.GET.get("q", ""))
     ordering = request.GET.get("ordering", "")
     assessments = ordered(assessments, ordering, ASSESSMENT_ORDERING_FIELDS, ("-id",))
@@ -125,32 +138,38 @@ class AssessmentForm(forms.Form):
     opens_at = _datetime_field("Opens", required=False, help_text="Empty: open once published.")
     closes_at = _datetime_field("Closes", required=False, help_text="Empty: no closing time.")
     drive = forms.TypedChoiceField(
-        label="Drive", coerce=int, required=False, empty_value=None,
+        label="Drive", coerce=int, required=False, empty_value=None, widget=QuickSelect,
         help_text="Tied to a drive, it is for the drive's applicants only.",
     )  # fmt: skip
-    round = forms.TypedChoiceField(
-        label="Round of the drive", coerce=int, required=False, empty_value=None
-    )
+    # Any round id: the service says when it is not one of the drive's (the list shows those
+    # of the chosen drive only, not the thousands of a big college).
+    round = forms.IntegerField(
+        label="Round of the drive", required=False, widget=QuickSelect,
+        help_text="The rounds of the drive chosen above.",
+    )  # fmt: skip
     publish = forms.BooleanField(label="Published: students can see and take it", required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, rounds_url: str, editing: bool, **kwargs):
         super().__init__(*args, **kwargs)
         banks = QuestionBank.objects.order_by("name", "id").values("id", "name")
         self.fields["bank"].choices = [
-            ("", "Keep the questions" if self.initial.get("bank") else "Choose a bank"),
+            ("", "Keep the questions" if editing and self.initial.get("bank") else "Choose a bank"),
             *[(bank["id"], bank["name"]) for bank in banks],
         ]
         drives = _drives(user)
         self.fields["drive"].choices = [("", "No drive: for every student"), *drives]
-        titles = dict(drives)
-        rounds: dict[int, list[tuple]] = {}
-        for round_ in DriveRound.objects.filter(drive_id__in=titles).order_by("sequence", "id"):
-            rounds.setdefault(round_.drive_id, []).append(
-                (round_.pk, f"{round_.sequence}. {round_}")
-            )
-        self.fields["round"].choices = [
+        self.fields["drive"].widget.attrs.update(
+            {"hx-get": rounds_url, "hx-target": "#assessment-round", "hx-swap": "outerHTML"}
+        )
+        chosen = str(self["drive"].value() or "")
+        chosen = int(chosen) if chosen.isdigit() and int(chosen) in dict(drives) else None
+        rounds = DriveRound.objects.filter(drive_id=chosen)
+        self.fields["round"].widget.choices = [
             ("", "No round"),
-            *[(titles[drive], choices) for drive, choices in rounds.items()],
+            *[
+                (round_.pk, f"{round_.sequence}. {round_}")
+                for round_ in rounds.order_by("sequence", "id")
+            ],
         ]
 
 
@@ -180,10 +199,31 @@ def _assessment_payload(form: AssessmentForm, *, current: list[int] | None) -> d
     return payload
 
 
+def _assessment_form(request, *, initial: dict, editing: bool) -> AssessmentForm:
+    """The form as posted; or, to list the rounds of another drive (the drive select's htmx
+    request, or the button that does it without script), unbound with what was typed."""
+    kwargs = {"user": request.user, "rounds_url": request.path, "editing": editing}
+    if request.method == "POST" and "list_rounds" not in request.POST:
+        return AssessmentForm(request.POST, initial=initial, **kwargs)
+    if request.method == "POST":
+        initial = {**initial, **request.POST.dict()}
+    elif "drive" in request.GET:
+        initial = {**initial, "drive": request.GET["drive"]}
+    return AssessmentForm(initial=initial, **kwargs)
+
+
+def _assessment_form_page(request, form: AssessmentForm, assessment=None):
+    """The form's page; only its round field for the drive select's htmx request."""
+    rounds_only = request.htmx and request.htmx.target == "assessment-round"
+    template = "_round_field.html" if rounds_only else "assessment_form.html"
+    context = {"form": form, "assessment": assessment}
+    return render(request, "assessments/pages/" + template, context)
+
+
 @page(roles=OFFICE)
 def assessment_new(request):
-    form = AssessmentForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    form = _assessment_form(request, initial={}, editing=False)
+    if form.is_bound and form.is_valid():
         try:
             if not form.cleaned_data["bank"]:
                 raise ValidationError({"bank": ["Choose the bank of the assessment's questions."]})
@@ -195,7 +235,7 @@ def assessment_new(request):
         else:
             messages.success(request, f"“{assessment.title}” is saved.")
             return redirect("office:assessment", pk=assessment.pk)
-    return render(request, "assessments/pages/assessment_form.html", {"form": form})
+    return _assessment_form_page(request, form)
 
 
 def _question_ids(assessment) -> list[int]:
@@ -223,8 +263,8 @@ def assessment_edit(request, pk: int):
         "round": assessment.round_id,
         "publish": assessment.status == AssessmentStatus.PUBLISHED,
     }
-    form = AssessmentForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    form = _assessment_form(request, initial=initial, editing=True)
+    if form.is_bound and form.is_valid():
         data = AssessmentInput(data=_assessment_payload(form, current=current), partial=True)
         try:
             data.is_valid(raise_exception=True)
@@ -234,8 +274,7 @@ def assessment_edit(request, pk: int):
         else:
             messages.success(request, f"“{form.cleaned_data['title']}” is saved.")
             return redirect("office:assessment", pk=assessment.pk)
-    context = {"form": form, "assessment": assessment}
-    return render(request, "assessments/pages/assessment_form.html", context)
+    return _assessment_form_page(request, form, assessment)
 
 
 class AdvanceForm(forms.Form):

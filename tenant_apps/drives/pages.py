@@ -64,6 +64,7 @@ from tenant_apps.drives.models import (
 from tenant_apps.drives.selectors import drives_for
 from tenant_apps.drives.serializers import DriveInput
 from tenant_apps.kit.exports import export_request, export_response
+from tenant_apps.kit.pages import QuickSelect
 from tenant_apps.kit.viewsets import PageRows
 from tenant_apps.students.filters import STUDENT_ORDERING_FIELDS, STUDENT_SEARCH_FIELDS
 from tenant_apps.students.models import PlacementStatus, Skill
@@ -198,7 +199,7 @@ class DriveFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "Any status"), *DriveStatus.choices]
     )
-    company = forms.ChoiceField(label="Company", required=False)
+    company = forms.ChoiceField(label="Company", required=False, widget=QuickSelect)
     job_type = forms.ChoiceField(
         label="Job type", required=False, choices=[("", "Any type"), *JobType.choices]
     )
@@ -252,7 +253,7 @@ def drive_list(request):
 class DriveForm(forms.Form):
     """The drive's fields as typed; the API's `DriveInput` validates them."""
 
-    company = forms.ChoiceField(label="Company")
+    company = forms.ChoiceField(label="Company", widget=QuickSelect)
     title = forms.CharField(label="Title", max_length=200)
     job_type = forms.ChoiceField(label="Job type", choices=JobType.choices)
     ctc = forms.CharField(
@@ -320,7 +321,7 @@ def _split(text: str) -> list[str]:
 
 
 class SkillRowForm(forms.Form):
-    skill = forms.ChoiceField(label="Skill", required=False)
+    skill = forms.ChoiceField(label="Skill", required=False, widget=QuickSelect)
     weight = forms.CharField(
         label="Weight",
         required=False,

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +25,7 @@ from tenant_apps.interviews.filters import INTERVIEW_SEARCH_FIELDS, InterviewFil
 from tenant_apps.interviews.models import InterviewStatus
 from tenant_apps.interviews.selectors import INTERVIEW_READ_MODEL, interviews_for
 from tenant_apps.interviews.serializers import InterviewChangeInput, InterviewInput
-from tenant_apps.kit.pages import filtered, page_of, searched
+from tenant_apps.kit.pages import QuickSelect, filtered, page_of, searched
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 MOVABLE = ("duration_minutes", "venue", "meeting_link", "interviewer")
@@ -35,23 +36,33 @@ RESULTS = [
 ]
 
 
-def _drive_choices(user) -> list[tuple]:
-    drives = drives_for(user).alive().exclude(status=DriveStatus.DRAFT).order_by("-id")
+def _drive_choices(user, *, relevant: QuerySet | None = None, chosen: str = "") -> list[tuple]:
+    """The drives to choose from (never drafts): the `relevant` ones (ids) and the one `chosen`,
+    or all of them."""
+    drives = drives_for(user).alive().exclude(status=DriveStatus.DRAFT)
+    if relevant is not None:
+        wanted = Q(pk__in=relevant)
+        if chosen.isdigit():
+            wanted |= Q(pk=chosen)
+        drives = drives.filter(wanted)
     return [
         (drive["id"], f"{drive['title']} · {drive['company__name']}")
-        for drive in drives.values("id", "title", "company__name")
+        for drive in drives.order_by("-id").values("id", "title", "company__name")
     ]
 
 
 # --- The agenda ------------------------------------------------------------------------------
 
 
-class AgendaForm(forms.Form):
+class AgendaRangeForm(forms.Form):
     view = forms.ChoiceField(
         label="Show", choices=[("day", "One day"), ("week", "The week")], required=False
     )
     date = forms.DateField(label="Day", required=False, widget=forms.DateInput({"type": "date"}))
-    drive = forms.TypedChoiceField(label="Drive", coerce=int, required=False)
+
+
+class AgendaForm(AgendaRangeForm):
+    drive = forms.TypedChoiceField(label="Drive", coerce=int, required=False, widget=QuickSelect)
     status = forms.ChoiceField(label="Status", required=False)
     q = forms.CharField(label="Search", required=False, widget=forms.TextInput({"type": "search"}))
 
@@ -61,9 +72,9 @@ class AgendaForm(forms.Form):
         self.fields["status"].choices = [("", "Any status"), *InterviewStatus.choices]
 
 
-def _agenda_range(form: AgendaForm) -> tuple[str, date, list[date]]:
+def _agenda_range(form: AgendaRangeForm) -> tuple[str, date, list[date]]:
     """The view (`day` or `week`), the chosen day and the days shown (Monday to Sunday)."""
-    form.is_valid()  # a refused value (say, an unknown drive) leaves the others in force
+    form.is_valid()  # a refused value (say, a date that is none) leaves the others in force
     data = form.cleaned_data
     view = data.get("view") or "day"
     day = data.get("date") or timezone.localdate()
@@ -82,11 +93,19 @@ def agenda(request):
     params = request.GET.copy()  # the form shows the day and view it is showing
     params.setdefault("view", "day")
     params.setdefault("date", timezone.localdate().isoformat())
-    form = AgendaForm(params, drives=_drive_choices(request.user))
-    view, day, days = _agenda_range(form)
+    view, day, days = _agenda_range(AgendaRangeForm(params))
     start, end = _local_start(days[0]), _local_start(days[-1] + timedelta(days=1))
     interviews = interviews_for(request.user).alive().filter(scheduled_at__gte=start)
-    interviews = filtered(interviews.filter(scheduled_at__lt=end), InterviewFilter, request.GET)
+    interviews = interviews.filter(scheduled_at__lt=end)
+    # A big college has a thousand drives: the filter lists those with an interview in the days
+    # shown (and the one chosen), the others would only empty the agenda.
+    drives = _drive_choices(
+        request.user,
+        relevant=interviews.values("application__drive_id"),
+        chosen=request.GET.get("drive", ""),
+    )
+    form = AgendaForm(params, drives=drives)
+    interviews = filtered(interviews, InterviewFilter, request.GET)
     interviews = searched(interviews, INTERVIEW_SEARCH_FIELDS, request.GET.get("q", ""))
     page_obj = page_of(request, interviews.order_by("scheduled_at", "id"), INTERVIEW_READ_MODEL)
     by_day: dict[date, list[dict]] = {shown: [] for shown in days}
@@ -103,15 +122,17 @@ def agenda(request):
         "previous": day - step,
         "next": day + step,
     }
-    template = "interviews/pages/agenda_results.html" if request.htmx else None
-    return render(request, template or "interviews/pages/agenda.html", context)
+    if request.htmx:  # the days changed: their drives replace those of the filter (out of band)
+        context["drive_select"] = form["drive"].as_widget(attrs={"hx-swap-oob": "true"})
+        return render(request, "interviews/pages/agenda_results.html", context)
+    return render(request, "interviews/pages/agenda.html", context)
 
 
 # --- Scheduling one applicant or many ----------------------------------------------------------
 
 
 class ScheduleForm(forms.Form):
-    round = forms.TypedChoiceField(label="Round", coerce=int)
+    round = forms.TypedChoiceField(label="Round", coerce=int, widget=QuickSelect)
     applications = forms.TypedMultipleChoiceField(
         label="Applicants", coerce=int, widget=forms.CheckboxSelectMultiple
     )
@@ -205,12 +226,15 @@ def _schedule_all(*, user, form: ScheduleForm, labels: dict[int, str]) -> int:
 
 @page(roles=OFFICE)
 def schedule(request):
-    drives = _drive_choices(request.user)
     drive_id = request.POST.get("drive") or request.GET.get("drive")
     drive = None
     if drive_id and drive_id.isdigit():
         drive = get_object_or_404(drives_for(request.user).alive(), pk=drive_id)
-    context = {"drives": drives, "drive": drive}
+    drives = QuickSelect(
+        {"id": "id_drive", "required": True},
+        [("", "Choose a drive"), *_drive_choices(request.user)],
+    )
+    context = {"drive_select": drives.render("drive", drive.pk if drive else None), "drive": drive}
     if drive is None:
         return render(request, "interviews/pages/schedule.html", context)
     applicants = _applicants(request.user, drive)

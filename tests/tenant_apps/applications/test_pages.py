@@ -127,6 +127,21 @@ def test_the_list_costs_the_same_queries_for_1_or_15_offers(college, coordinator
 # --- Making an offer ---------------------------------------------------------------------------
 
 
+def test_the_form_costs_the_same_queries_for_1_or_15_applications_to_choose(college, coordinator):
+    client = page_client(college, coordinator)
+    drive = make_drive(college)
+
+    def count_for(n: int) -> int:
+        chosen = [offered(college, drive) for _ in range(n)]
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(NEW)
+        assert all(f'<option value="{a.pk}">' in text_of(response) for a in chosen)
+        return len(queries)
+
+    client.get(NEW)
+    assert count_for(1) == count_for(15)
+
+
 def test_an_offer_is_made_from_the_applicant_link_with_its_letter(college, coordinator):
     # given an application in the offered stage
     application = offered(college)

@@ -188,6 +188,22 @@ def test_the_bank_list_costs_the_same_queries_for_1_or_15_banks(college, coordin
     assert count_for(1) == count_for(15)
 
 
+def test_a_bank_costs_the_same_queries_for_1_or_15_questions(college, coordinator):
+    client = page_client(college, coordinator)
+
+    def count_for(n: int) -> int:
+        bank = make_bank(college)
+        for _ in range(n):
+            make_question(college, bank)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{BANKS}{bank.pk}/")
+        assert len(ids_of(text_of(response), "question")) == n
+        return len(queries)
+
+    client.get(BANKS)
+    assert count_for(1) == count_for(15)
+
+
 # --- Authoring assessments ----------------------------------------------------------------------
 
 
@@ -243,6 +259,92 @@ def test_a_plan_without_assessments_cannot_create_one(college, coordinator, tiny
     response = page_client(college, coordinator).post(f"{ASSESSMENTS}new/", assessment_body(bank))
     assert response.status_code == 200
     assert "Your plan does not include assessments" in text_of(response)
+
+
+def round_ids(college, drive) -> set[int]:
+    with tenant_context(college):
+        return set(drive.rounds.values_list("pk", flat=True))
+
+
+def round_options(html: str) -> set[int]:
+    field = html[html.index('id="assessment-round"') :]
+    field = field[: field.index("</select>")]
+    return {int(pk) for pk in re.findall(r'<option value="(\d+)"', field)}
+
+
+def test_the_form_lists_the_rounds_of_the_chosen_drive_only(college, coordinator):
+    # given two drives with their rounds
+    drive, other = make_drive(college), make_drive(college)
+    client = page_client(college, coordinator, csrf=True)
+    # when no drive is chosen yet, then no round is offered
+    blank = client.get(f"{ASSESSMENTS}new/")
+    assert round_options(text_of(blank)) == set()
+    # when the drive select asks for its rounds (htmx), then only that drive's come, alone
+    swapped = client.get(
+        f"{ASSESSMENTS}new/",
+        {"drive": drive.pk},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="assessment-round",
+    )
+    assert round_options(text_of(swapped)) == round_ids(college, drive)
+    assert "<html" not in text_of(swapped)
+    # when the button does it without script, then the other drive's rounds come, with what was
+    # typed kept and nothing saved
+    body = assessment_body(make_bank(college), title="Kept title", drive=other.pk)
+    listed = client.post(
+        f"{ASSESSMENTS}new/",
+        {**body, "list_rounds": "1", "csrfmiddlewaretoken": csrf_of(blank)},
+    )
+    assert listed.status_code == 200
+    assert round_options(text_of(listed)) == round_ids(college, other)
+    assert 'value="Kept title"' in text_of(listed)
+    assert 'id="error-' not in text_of(listed)
+    with tenant_context(college):
+        assert not Assessment.objects.exists()
+
+
+def test_an_edited_assessment_shows_its_drives_rounds_with_its_round_chosen(college, coordinator):
+    drive = make_drive(college)
+    with tenant_context(college):
+        round_ = drive.rounds.get(sequence=2)
+    assessment = make_assessment(college, [make_question(college)], drive=drive)
+    with tenant_context(college):
+        assessment.round = round_
+        assessment.save()
+    html = text_of(page_client(college, coordinator).get(f"{ASSESSMENTS}{assessment.pk}/edit/"))
+    assert round_options(html) == round_ids(college, drive)
+    assert f'<option value="{round_.pk}" selected>' in html
+
+
+def test_the_form_costs_the_same_queries_for_1_or_15_drives(college, coordinator):
+    client = page_client(college, coordinator)
+
+    def count_for(n: int) -> int:
+        for _ in range(n):
+            make_drive(college)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{ASSESSMENTS}new/", {"drive": make_drive(college).pk})
+        assert response.status_code == 200
+        return len(queries)
+
+    client.get(f"{ASSESSMENTS}new/")
+    assert count_for(1) == count_for(15)
+
+
+def test_the_results_cost_the_same_queries_for_1_or_15_attempts(college, coordinator):
+    client = page_client(college, coordinator)
+    assessment = make_assessment(college, [make_question(college)])
+
+    def count_for(n: int) -> int:
+        for _ in range(n):
+            submitted_attempt(college, assessment, make_student(college), "3")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{ASSESSMENTS}{assessment.pk}/")
+        assert response.status_code == 200
+        return len(queries)
+
+    client.get(f"{ASSESSMENTS}{assessment.pk}/")
+    assert count_for(1) == count_for(14)
 
 
 def test_editing_keeps_the_questions_and_an_attempted_assessment_stays_published(

@@ -290,6 +290,24 @@ def test_the_drive_form_needs_the_csrf_token(college, coordinator):
     assert saved.status_code == 302
 
 
+def test_the_drive_form_costs_the_same_queries_for_1_or_15_companies_and_skills(
+    college, coordinator
+):
+    client = page_client(college, coordinator)
+
+    def count_for(n: int) -> int:
+        companies = [make_company(college) for _ in range(n)]
+        skills = [make_skill(college) for _ in range(n)]
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{DRIVES}new/")
+        html = text_of(response)
+        assert all(f'<option value="{row.pk}">' in html for row in companies + skills)
+        return len(queries)
+
+    client.get(f"{DRIVES}new/")  # the first page read caches the host, the user and the settings
+    assert count_for(1) == count_for(15)
+
+
 def edit_form(client, drive) -> dict:
     """The edit form's values as the page renders them."""
     page = text_of(client.get(f"{DRIVES}{drive.pk}/edit/"))

@@ -134,6 +134,31 @@ def test_the_agenda_filters_by_drive_and_status(college, coordinator):
     assert f'id="interview-{other.pk}"' not in html
 
 
+def drive_options(html: str) -> set[int]:
+    select = html[html.index('id="id_drive"') :]
+    return {
+        int(pk) for pk in re.findall(r'<option value="(\d+)"', select[: select.index("</select>")])
+    }
+
+
+def test_the_drive_filter_lists_the_drives_with_interviews_in_the_days_shown(college, coordinator):
+    # given a drive interviewing that day, one the next day, and one without interviews
+    today, tomorrow, idle = make_drive(college), make_drive(college), make_drive(college)
+    make_interview(college, shortlisted(college, today)[0], scheduled_at=AT)
+    make_interview(college, shortlisted(college, tomorrow)[0], scheduled_at=AT + timedelta(days=1))
+    client = page_client(college, coordinator)
+    # then the day lists its drive, the week both, and a chosen drive stays listed
+    assert drive_options(text_of(client.get(AGENDA, {"date": DAY}))) == {today.pk}
+    week = client.get(AGENDA, {"date": DAY, "view": "week"})
+    assert drive_options(text_of(week)) == {today.pk, tomorrow.pk}
+    chosen = client.get(AGENDA, {"date": DAY, "drive": idle.pk})
+    assert drive_options(text_of(chosen)) == {today.pk, idle.pk}
+    assert f'<option value="{idle.pk}" selected>' in text_of(chosen)
+    # and an htmx change of day sends the new day's drives along, out of band
+    swapped = text_of(client.get(AGENDA, {"date": "2030-01-16"}, HTTP_HX_REQUEST="true"))
+    assert 'hx-swap-oob="true"' in swapped and drive_options(swapped) == {tomorrow.pk}
+
+
 def test_filtering_with_htmx_returns_only_the_agenda(college, coordinator):
     drive = make_drive(college)
     make_interview(college, shortlisted(college, drive)[0], scheduled_at=AT)
@@ -162,6 +187,21 @@ def test_the_agenda_costs_the_same_queries_for_1_or_15_interviews(college, coord
 
 
 # --- Scheduling -------------------------------------------------------------------------------
+
+
+def test_the_scheduler_costs_the_same_queries_for_1_or_15_applicants(college, coordinator):
+    client = page_client(college, coordinator)
+
+    def count_for(n: int) -> int:
+        drive = make_drive(college)
+        shortlisted(college, drive, n)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(SCHEDULE, {"drive": drive.pk})
+        assert text_of(response).count('name="applications" value=') == n
+        return len(queries)
+
+    client.get(SCHEDULE)  # the signed-in user and the host resolution are cached
+    assert count_for(1) == count_for(15)
 
 
 def test_scheduling_many_applicants_gives_each_the_next_slot(college, coordinator):
