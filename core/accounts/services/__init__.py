@@ -1,6 +1,7 @@
 """Identity's writes, one module per concern; views only validate input and shape output.
 
-- `login`: the password step with its lockout and throttles, the 2FA step of a login
+- `login`: the password step with its throttles, the 2FA step of a login
+- `lockout`: consecutive failures lock an account (in the database)
 - `two_factor`: TOTP devices and recovery codes
 - `sessions`: tokens handed out by a sign-in, and their revocation
 - `registration`: self sign-up, a college's first admin, e-mail verification
@@ -11,17 +12,20 @@
 The names are re-exported here, so callers write `services.login_start(...)`."""
 
 from core.accounts.services.college_settings import BRANDING_FIELDS, college_settings_update
+from core.accounts.services.lockout import login_failure_register, login_failures_reset
 from core.accounts.services.login import (
     LoginStart,
     login_challenge_complete,
     login_challenge_create,
-    login_failure_register,
-    login_failures_reset,
     login_start,
     login_succeeded,
 )
 from core.accounts.services.members import invitation_accept, invitation_create, staff_seats_used
-from core.accounts.services.passwords import password_validate
+from core.accounts.services.passwords import (
+    password_changed,
+    password_reset_confirm,
+    password_validate,
+)
 from core.accounts.services.registration import (
     college_admin_create,
     email_is_verified,
@@ -29,7 +33,12 @@ from core.accounts.services.registration import (
     email_verify,
     student_register,
 )
-from core.accounts.services.sessions import refresh_tokens_revoke_all
+from core.accounts.services.sessions import (
+    refresh_tokens_revoke_all,
+    session_end,
+    session_refresh,
+    sessions_end_all,
+)
 from core.accounts.services.two_factor import (
     otpauth_uri,
     recovery_codes_regenerate,
@@ -56,10 +65,15 @@ __all__ = [
     "login_start",
     "login_succeeded",
     "otpauth_uri",
+    "password_changed",
+    "password_reset_confirm",
     "password_validate",
     "recovery_codes_regenerate",
     "refresh_tokens_revoke_all",
     "second_factor_match",
+    "session_end",
+    "session_refresh",
+    "sessions_end_all",
     "staff_seats_used",
     "student_register",
     "totp_confirm",

@@ -5,12 +5,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import update_last_login
-from django.db.models import F
 from django.utils import timezone
 
-from core.accounts import crypto, security
+from core.accounts import crypto, security, throttling
 from core.accounts.errors import AccountLocked, AuthenticationFailed, EmailNotVerified, TokenInvalid
 from core.accounts.models import LoginChallenge, RecoveryCodeDevice, User
+from core.accounts.services.lockout import login_failure_register, login_failures_reset
 from core.accounts.services.registration import email_is_verified
 from core.accounts.services.two_factor import second_factor_match
 
@@ -22,16 +22,21 @@ class LoginStart:
 
 
 def login_start(*, request, email: str, password: str) -> LoginStart:
+    """The password step of every sign-in (API, pages, the Django admin): throttles, then the
+    account's lockout, then the password; every failure answers alike."""
+    throttling.sign_in_attempt(request=request, account=email)
     user = User.objects.filter(email__iexact=email.strip()).first()
     if user is None:
         User().set_password(password)  # the hasher's work anyway: no timing oracle
         security.record("login_failed", request=request, email=email)
+        throttling.failure(request=request)
         raise AuthenticationFailed()
     if user.is_locked:
         security.record("login_refused_locked", request=request, user=user)
         raise AccountLocked()
     if not (user.is_active and user.check_password(password)):
         security.record("login_failed", request=request, user=user)
+        throttling.failure(request=request)
         login_failure_register(user=user, request=request)
         raise AuthenticationFailed()
     if not email_is_verified(user):
@@ -48,22 +53,6 @@ def login_succeeded(*, request, user: User, method: str) -> None:
     security.record("login", request=request, user=user, method=method)
 
 
-def login_failure_register(*, user: User, request) -> None:
-    """Counts a failed password or code; the limit-th consecutive one locks the account."""
-    User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
-    user.refresh_from_db(fields=["failed_login_count"])
-    if user.failed_login_count >= settings.ACCOUNT_LOCKOUT_FAILURES:
-        locked_until = timezone.now() + timedelta(minutes=settings.ACCOUNT_LOCKOUT_MINUTES)
-        User.objects.filter(pk=user.pk).update(locked_until=locked_until, failed_login_count=0)
-        security.record("account_locked", request=request, user=user)
-        raise AccountLocked()
-
-
-def login_failures_reset(*, user: User) -> None:
-    if user.failed_login_count or user.locked_until:
-        User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
-
-
 def login_challenge_create(*, user: User) -> str:
     token = crypto.new_token()
     LoginChallenge.objects.create(
@@ -75,7 +64,9 @@ def login_challenge_create(*, user: User) -> str:
 
 
 def login_challenge_complete(*, request, otp_token: str, code: str) -> User:
-    """The second step: a TOTP or recovery code against a live, unused challenge."""
+    """The second step: a TOTP or recovery code against a live, unused challenge. Codes are
+    throttled like passwords and their failures count toward the lockout."""
+    throttling.failure_budget_check(request=request)
     challenge = (
         LoginChallenge.objects.select_related("user")
         .filter(
@@ -86,13 +77,16 @@ def login_challenge_complete(*, request, otp_token: str, code: str) -> User:
         .first()
     )
     if challenge is None:
+        throttling.failure(request=request)
         raise TokenInvalid("The otp_token is invalid, used or expired: log in again.")
     user = challenge.user
+    throttling.sign_in_attempt(request=request, account=user.email)
     if user.is_locked:
         raise AccountLocked()
     device = second_factor_match(user=user, code=code)
     if device is None:
         security.record("2fa_failed", request=request, user=user)
+        throttling.failure(request=request)
         login_failure_register(user=user, request=request)
         raise AuthenticationFailed("Invalid code.")
     used = LoginChallenge.objects.filter(pk=challenge.pk, used_at__isnull=True).update(

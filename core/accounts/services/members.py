@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from core.accounts import crypto, security
+from core.accounts import crypto, security, throttling
 from core.accounts.adapter import college_link
 from core.accounts.hooks import hooks
 from core.accounts.models import STAFF_ROLES, Invitation, Role, User
@@ -37,6 +37,7 @@ def invitation_create(
         company_id = None
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict("Somebody with this e-mail address already has an account.")
+    throttling.mail_attempt(purpose="invitation", account=email)
     Invitation.objects.filter(email=email, accepted_at__isnull=True).delete()
     if role in STAFF_ROLES:  # pending staff invitations hold a seat of the plan
         pending = Invitation.objects.filter(
@@ -69,10 +70,12 @@ def invitation_create(
 
 @transaction.atomic
 def invitation_accept(*, request, key: str, password: str, first_name: str, last_name: str) -> User:
+    throttling.token_attempt(request=request, purpose="invitation", token=key)
     invitation = (
         Invitation.objects.select_for_update().filter(key_hash=crypto.hash_token(key)).first()
     )
     if invitation is None or not invitation.is_usable:
+        throttling.failure(request=request)
         raise ValidationError({"key": ["This invitation is invalid, used or expired."]})
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise Conflict("Somebody with this e-mail address already has an account.")

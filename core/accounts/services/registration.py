@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django_tenants.utils import tenant_context
 from rest_framework.exceptions import ValidationError
 
-from core.accounts import security
+from core.accounts import security, throttling
 from core.accounts.errors import PermissionDenied
 from core.accounts.models import CollegeSettings, Role, User
 from core.accounts.services.passwords import password_validate
@@ -95,6 +95,7 @@ def _send_verification(request, address: EmailAddress, *, college=None) -> None:
 
 @transaction.atomic
 def email_verify(*, request, key: str) -> None:
+    throttling.token_attempt(request=request, purpose="verify_email", token=key)
     confirmation = (
         EmailConfirmation.objects.all_valid()
         .select_related("email_address")
@@ -102,5 +103,6 @@ def email_verify(*, request, key: str) -> None:
         .first()
     )
     if confirmation is None:
+        throttling.failure(request=request)
         raise ValidationError({"key": ["This link is invalid or has expired."]})
     confirmation.confirm(request)
