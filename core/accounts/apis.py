@@ -12,7 +12,6 @@ from django.middleware.csrf import get_token
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import RetrieveUpdateAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -297,12 +296,12 @@ class MemberViewSet(
     ordering_fields = ["email", "date_joined"]
 
     def perform_update(self, serializer):
-        if serializer.instance == self.request.user and (
-            serializer.validated_data.get("role", self.request.user.role) != self.request.user.role
-            or serializer.validated_data.get("is_active") is False
-        ):
-            raise ValidationError({"role": ["You cannot demote or deactivate yourself."]})
-        serializer.save()
+        serializer.instance = services.member_update(
+            request=self.request,
+            member=serializer.instance,
+            actor=self.request.user,
+            **serializer.validated_data,
+        )
 
     @extend_schema(request=InvitationInput, responses={201: InvitationOutput})
     @action(detail=False, methods=["post"])

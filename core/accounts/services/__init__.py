@@ -20,7 +20,12 @@ from core.accounts.services.login import (
     login_start,
     login_succeeded,
 )
-from core.accounts.services.members import invitation_accept, invitation_create, staff_seats_used
+from core.accounts.services.members import (
+    invitation_accept,
+    invitation_create,
+    member_update,
+    staff_seats_used,
+)
 from core.accounts.services.passwords import (
     password_changed,
     password_reset_confirm,
@@ -32,6 +37,7 @@ from core.accounts.services.registration import (
     email_mark_verified,
     email_verify,
     student_register,
+    unverified_accounts_reclaim,
 )
 from core.accounts.services.sessions import (
     refresh_tokens_revoke_all,
@@ -64,6 +70,7 @@ __all__ = [
     "login_failures_reset",
     "login_start",
     "login_succeeded",
+    "member_update",
     "otpauth_uri",
     "password_changed",
     "password_reset_confirm",
@@ -79,4 +86,5 @@ __all__ = [
     "totp_confirm",
     "totp_setup",
     "two_factor_disable",
+    "unverified_accounts_reclaim",
 ]

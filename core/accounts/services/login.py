@@ -96,4 +96,5 @@ def login_challenge_complete(*, request, otp_token: str, code: str) -> User:
         raise TokenInvalid("The otp_token is invalid, used or expired: log in again.")
     method = "recovery_code" if isinstance(device, RecoveryCodeDevice) else "totp"
     login_succeeded(request=request, user=user, method=method)
+    user.otp_device = device  # the proof django-otp keeps in an admin session
     return user

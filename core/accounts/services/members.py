@@ -14,7 +14,12 @@ from core.accounts.adapter import college_link
 from core.accounts.hooks import hooks
 from core.accounts.models import STAFF_ROLES, Invitation, Role, User
 from core.accounts.services.passwords import password_validate
-from core.accounts.services.registration import email_mark_verified
+from core.accounts.services.registration import (
+    email_is_verified,
+    email_mark_verified,
+    unverified_accounts_reclaim,
+)
+from core.accounts.services.sessions import sessions_end_all
 from core.api.errors import Conflict
 
 
@@ -35,7 +40,8 @@ def invitation_create(
             )
     else:
         company_id = None
-    if User.objects.filter(email__iexact=email).exists():
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and email_is_verified(existing):
         raise Conflict("Somebody with this e-mail address already has an account.")
     throttling.mail_attempt(purpose="invitation", account=email)
     Invitation.objects.filter(email=email, accepted_at__isnull=True).delete()
@@ -77,7 +83,8 @@ def invitation_accept(*, request, key: str, password: str, first_name: str, last
     if invitation is None or not invitation.is_usable:
         throttling.failure(request=request)
         raise ValidationError({"key": ["This invitation is invalid, used or expired."]})
-    if User.objects.filter(email__iexact=invitation.email).exists():
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if existing is not None and email_is_verified(existing):
         raise Conflict("Somebody with this e-mail address already has an account.")
     if invitation.role in STAFF_ROLES:
         hooks.ensure_room_for("max_staff")
@@ -88,16 +95,21 @@ def invitation_accept(*, request, key: str, password: str, first_name: str, last
         last_name=last_name,
         field="password",
     )
-    is_admin = invitation.role == Role.ADMIN
-    user = User.objects.create_user(
-        email=invitation.email,
-        password=password,
-        role=invitation.role,
-        first_name=first_name,
-        last_name=last_name,
-        is_staff=is_admin,
-        is_superuser=is_admin,
-    )
+    if existing is None:
+        user = User.objects.create_user(
+            email=invitation.email,
+            password=password,
+            role=invitation.role,
+            first_name=first_name,
+            last_name=last_name,
+        )
+    else:  # an unproven self sign-up on this address: the invited owner takes it over
+        unverified_accounts_reclaim(user_ids=[existing.pk])
+        user = User.objects.get(pk=existing.pk)
+        user.role, user.first_name, user.last_name = invitation.role, first_name, last_name
+        user.is_active = True
+        user.set_password(password)
+        user.save()
     email_mark_verified(user=user)  # the key came to this address
     if invitation.role == Role.RECRUITER:
         hooks.recruiter_attach(user=user, company_id=invitation.company_id)
@@ -106,3 +118,24 @@ def invitation_accept(*, request, key: str, password: str, first_name: str, last
     invitation.save(update_fields=["accepted_at", "accepted_user"])
     security.record("invitation_accepted", request=request, user=user)
     return user
+
+
+@transaction.atomic
+def member_update(*, request, member: User, actor: User, **changes) -> User:
+    """The admin changes a member's names, role or activity. Django's admin flags follow the
+    role (User.save); a role change or a deactivation ends the member's sessions at once, so
+    the old role's tokens and admin session stop working."""
+    role_changed = changes.get("role", member.role) != member.role
+    deactivated = member.is_active and changes.get("is_active", True) is False
+    if member.pk == actor.pk and (role_changed or deactivated):
+        raise ValidationError({"role": ["You cannot demote or deactivate yourself."]})
+    for name, value in changes.items():
+        setattr(member, name, value)
+    member.save()
+    if role_changed or deactivated:
+        sessions_end_all(user=member)
+        security.record(
+            "member_changed", request=request, user=member, role=member.role,
+            is_active=member.is_active, by=actor.pk,
+        )  # fmt: skip
+    return member

@@ -5,7 +5,9 @@ import contextlib
 from allauth.account.models import EmailAddress, EmailConfirmation
 from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.db.models import F
 from django.test import RequestFactory
 from django_tenants.utils import tenant_context
 from rest_framework.exceptions import ValidationError
@@ -14,6 +16,7 @@ from core.accounts import security, throttling
 from core.accounts.errors import PermissionDenied
 from core.accounts.models import CollegeSettings, Role, User
 from core.accounts.services.passwords import password_validate
+from core.accounts.services.sessions import refresh_tokens_revoke_all
 from core.accounts.tokens import current_host
 
 
@@ -25,6 +28,35 @@ def email_mark_verified(*, user: User) -> None:
     EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )
+
+
+def unverified_accounts_reclaim(*, user_ids: list[int]) -> list[int]:
+    """Staff vouch for these addresses (a student they create or import, a member invited):
+    an account on one of them that nobody proved by its mailed link may have been registered
+    by somebody else, waiting for the owner to click the confirmation mail. Such an account
+    loses its password, its sessions and its pending confirmation links, and its address
+    counts as verified: the owner sets a password through the mail they are sent now.
+    Returns the ids of the accounts reclaimed; proven accounts are left alone."""
+    proven = EmailAddress.objects.filter(
+        user_id__in=user_ids, verified=True, email__iexact=F("user__email")
+    ).values_list("user_id", flat=True)
+    reclaimed = list(
+        User.objects.filter(pk__in=user_ids).exclude(pk__in=proven).values_list("pk", flat=True)
+    )
+    if not reclaimed:
+        return []
+    User.objects.filter(pk__in=reclaimed).update(
+        password=make_password(None), token_version=F("token_version") + 1
+    )
+    for user in User.objects.filter(pk__in=reclaimed):
+        refresh_tokens_revoke_all(user=user)
+    EmailConfirmation.objects.filter(email_address__user_id__in=reclaimed).delete()
+    EmailAddress.objects.filter(user_id__in=reclaimed).delete()
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user_id=pk, email=email, verified=True, primary=True)
+        for pk, email in User.objects.filter(pk__in=reclaimed).values_list("pk", "email")
+    )
+    return reclaimed
 
 
 def college_admin_create(
