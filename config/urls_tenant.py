@@ -2,7 +2,14 @@
 
 from django.urls import include, path
 
-from config.urls_common import common_urlpatterns, handler400, handler403, handler404, handler500  # noqa: F401
+from config.urls_common import (  # noqa: F401
+    common_urlpatterns,
+    fallback_urlpatterns,
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+)
 from core.accounts import pages
 from core.accounts.urls import auth_urlpatterns, college_urlpatterns
 from shared_apps.billing import apis as billing
@@ -39,4 +46,5 @@ urlpatterns = [
     path("reset-password/", pages.reset_password, name="page-reset-password"),
     path("accept-invitation/", pages.accept_invitation, name="page-accept-invitation"),
     *notification_pages,
+    *fallback_urlpatterns,  # last
 ]
