@@ -213,7 +213,7 @@ class TOTPDevice(TimestampMixin, Device):
 
     The encryption key comes from settings (OTP_ENCRYPTION_KEY or one derived from SECRET_KEY),
     so a database dump does not yield working secrets. Attempts are limited by the account
-    lockout and the per-IP throttles, not by a per-device delay."""
+    lockout and the sign-in throttles, not by a per-device delay."""
 
     encrypted_key = models.TextField()
     step = models.PositiveSmallIntegerField(default=30)
