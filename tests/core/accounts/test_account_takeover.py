@@ -1,15 +1,14 @@
-"""Account takeover paths: a demoted admin keeps nothing of the admin, and an unproven
+"""Account takeover paths: a demoted admin keeps nothing of the role, and an unproven
 self sign-up on somebody's address never becomes theirs with the squatter's password."""
 
 import re
 
 import pytest
-from django.test import Client
 from django_tenants.utils import tenant_context
 
 from core.accounts.models import CollegeSettings, Role, User
-from tests.conftest import PASSWORD, client_for, host_of, login
-from tests.core.accounts.test_two_factor import code_for, enable_2fa
+from tests.conftest import client_for, login, make_user
+from tests.core.accounts.test_two_factor import enable_2fa
 
 VICTIM = "victim@alpha.edu"
 SQUATTER_PASSWORD = "squatters-own-passphrase-1"
@@ -23,27 +22,13 @@ def on_commit(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
-def admin_session(college, user, secret: str) -> Client:
-    browser = Client(HTTP_HOST=host_of(college))
-    response = browser.post(
-        "/admin/login/",
-        {"username": user.email, "password": PASSWORD, "otp_token": code_for(secret, 1)},
-    )
-    assert response.status_code == 302, response.content
-    return browser
-
-
-def test_a_demoted_admin_loses_the_admin_site_and_every_token(college, admin_client):
-    # given a second admin with 2FA, signed in to the API and to the college's /admin/
-    from tests.conftest import make_user
-
+def test_a_demoted_admin_loses_the_admin_flags_and_every_token(college, admin_client):
+    # given a second admin with 2FA, signed in to the API and the workspace
     deputy = make_user(college, Role.ADMIN, "deputy@alpha.edu")
     api = client_for(college)
     login(api, deputy.email)
-    secret, _codes = enable_2fa(api)
+    enable_2fa(api)
     access = api.cookies["access_token"].value
-    browser = admin_session(college, deputy, secret)
-    assert browser.get("/admin/auditlog/logentry/").status_code == 200
 
     # when the head of placements demotes them
     demoted = admin_client.patch(f"/api/v1/users/{deputy.pk}/", {"role": "student"}, format="json")
@@ -53,18 +38,10 @@ def test_a_demoted_admin_loses_the_admin_site_and_every_token(college, admin_cli
     with tenant_context(college):
         flags = User.objects.values_list("is_staff", "is_superuser").get(pk=deputy.pk)
     assert flags == (False, False)
-    # and the admin session, the access token and the refresh token have ended
-    assert browser.get("/admin/auditlog/logentry/").status_code == 302
-    assert browser.post("/admin/companies/company/add/", {"name": "Shell"}).status_code == 302
+    # and the access token and the refresh token have ended
     refused = client_for(college).get("/api/v1/auth/user/", HTTP_AUTHORIZATION=f"Bearer {access}")
     assert refused.status_code == 401
     assert api.post("/api/v1/auth/token/refresh/").status_code == 401
-    # and signing in again to the admin is refused
-    again = Client(HTTP_HOST=host_of(college)).post(
-        "/admin/login/",
-        {"username": deputy.email, "password": PASSWORD, "otp_token": code_for(secret, 2)},
-    )
-    assert again.status_code == 200  # the form again
 
 
 def test_a_deactivated_member_s_tokens_end_at_once(college, admin_client, coordinator):
