@@ -37,8 +37,8 @@ class _Scope:
 
 
 def throttled(request, scope: str) -> bool:
-    """The endpoint's own throttle (`auth_user`: password change and 2FA): the page and the API share one
-    budget per person."""
+    """The endpoint's own throttle (`auth_user`: password change and 2FA): the page and the API
+    share one budget per person."""
     return not ScopedRateThrottle().allow_request(request, _Scope(scope))
 
 
