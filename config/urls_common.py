@@ -2,7 +2,7 @@
 the root domain the Django admin, which is the operators' console (it requires OTP)."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import path, re_path
 from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import (
     SpectacularAPIView,
@@ -11,6 +11,7 @@ from drf_spectacular.views import (
 )
 
 from core.accounts.forms import AdminLoginForm
+from core.api.fallback import unknown_path
 from core.api.views import healthz, readyz
 
 admin.site.__class__ = OTPAdminSite  # admin login asks for a TOTP code; no device, no admin
@@ -32,6 +33,9 @@ def common_urlpatterns(*, urlconf: str, title: str, with_admin: bool = True) -> 
         patterns.append(path("admin/", admin.site.urls))
     return patterns
 
+
+# The last route of each URL set: an unknown path answers handler404, never a debug page.
+fallback_urlpatterns = [re_path(r"^(?P<path>.*)$", unknown_path, name="unknown-path")]
 
 handler400 = "core.api.views.bad_request"
 handler403 = "core.api.views.permission_denied"

@@ -3,7 +3,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from config.urls_common import common_urlpatterns, handler400, handler403, handler404, handler500  # noqa: F401
+from config.urls_common import (  # noqa: F401
+    common_urlpatterns,
+    fallback_urlpatterns,
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+)
 from core.accounts import pages
 from core.accounts.urls import auth_urlpatterns
 from shared_apps.billing.apis import PlanListApi, WebhookApi
@@ -27,4 +34,5 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     *onboarding_pages,
     path("reset-password/", pages.reset_password, name="page-reset-password"),
+    *fallback_urlpatterns,  # last
 ]

@@ -1,8 +1,15 @@
-"""A college's host: its workspace API and admin."""
+"""A college's host: its API under /api/ and its workspace everywhere else."""
 
 from django.urls import include, path
 
-from config.urls_common import common_urlpatterns, handler400, handler403, handler404, handler500  # noqa: F401
+from config.urls_common import (  # noqa: F401
+    common_urlpatterns,
+    fallback_urlpatterns,
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+)
 from core.accounts import pages
 from core.accounts.urls import auth_urlpatterns, college_urlpatterns
 from shared_apps.billing import apis as billing
@@ -42,4 +49,5 @@ urlpatterns = [
     path("accept-invitation/", pages.accept_invitation, name="page-accept-invitation"),
     *notification_pages,
     path("", include("config.urls_workspace")),
+    *fallback_urlpatterns,  # last
 ]

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_exists, tenant_context
 
+from core.spreadsheet import safe_text
 from tenants.models import College, CollegeStatus, Domain
 
 logger = logging.getLogger("placemate.tenancy")
@@ -98,7 +99,10 @@ def college_export(*, college: College) -> str:
             text = io.StringIO()
             writer = csv.DictWriter(text, fieldnames=fields)
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows(
+                {name: safe_text(v) if isinstance(v, str) else v for name, v in row.items()}
+                for row in rows
+            )
             archive.writestr(f"{label}.csv", text.getvalue())
         archive.writestr(
             "README.txt",

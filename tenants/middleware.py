@@ -1,12 +1,17 @@
+import logging
+
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, connection
 from django.http.request import split_domain_port
 from django.urls import set_urlconf
 
 from core.api.envelope import error_response
+from core.api.fallback import error_page
 from tenants.models import CollegeStatus
 from tenants.resolution import resolve_host
 
+security_logger = logging.getLogger("django.security.DisallowedHost")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 HEALTH_PATHS = frozenset({"/healthz", "/readyz"})
 # A read-only college can still sign in and out, and pay.
@@ -44,7 +49,11 @@ class TenantResolutionMiddleware:
 
     def __call__(self, request):
         connection.set_schema_to_public()
-        hostname, _port = split_domain_port(request.get_host())  # DisallowedHost → 400
+        try:
+            hostname, _port = split_domain_port(request.get_host())
+        except DisallowedHost as exc:  # answered here: Django's DEBUG page would list settings
+            security_logger.error(str(exc))
+            return error_page(request, 400, exc, urlconf=settings.PUBLIC_SCHEMA_URLCONF)
         try:
             tenant = resolve_host(hostname)
         except DatabaseError:
@@ -81,7 +90,8 @@ class TenantStatusMiddleware:
             return refusal
         response = self.get_response(request)
         if status == CollegeStatus.PAST_DUE:
-            response["X-Billing-Status"] = CollegeStatus.PAST_DUE
+            # a plain str: WSGI servers (the development server's wsgiref) refuse str subclasses
+            response["X-Billing-Status"] = CollegeStatus.PAST_DUE.value
         return response
 
     @staticmethod

@@ -53,6 +53,10 @@ def subdomain_problem(subdomain: str) -> str | None:
         if subdomain.startswith("-") or subdomain.endswith("-"):
             return "It cannot start or end with '-'."
         return "Use only lower-case letters a-z, digits 0-9 and '-'."
+    if subdomain[2:4] == "--":
+        # "xn--" is punycode (a look-alike of another name in browsers' address bars, such as
+        # Cyrillic "apple"); IDNA reserves every "??--" prefix for such encodings
+        return "It cannot have '--' as its third and fourth characters (look-alike names)."
     if subdomain in RESERVED_SUBDOMAINS:
         return "This name is reserved."
     taken = (

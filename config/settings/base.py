@@ -123,6 +123,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.audit.middleware.AuditContextMiddleware",
+    # a view's exception reaches the URL set's handlers, DEBUG or not (core/api/fallback.py)
+    "core.api.fallback.ErrorPagesMiddleware",
 ]
 
 TEMPLATES = [
@@ -221,8 +223,21 @@ AUTH_PASSWORD_VALIDATORS = [
 # Lockout: this many consecutive failed passwords or codes lock an account for so long.
 ACCOUNT_LOCKOUT_FAILURES = env.int("ACCOUNT_LOCKOUT_FAILURES", default=5)
 ACCOUNT_LOCKOUT_MINUTES = env.int("ACCOUNT_LOCKOUT_MINUTES", default=15)
-# Per client IP, per college (the throttle cache keys carry the schema).
-AUTH_THROTTLE_RATE = env("AUTH_THROTTLE_RATE", default="5/min")
+# Sign-in throttles (core/accounts/throttling.py), per college (the cache keys carry the
+# schema): failures and per-person tokens are limited, not people arriving together. The README
+# says why each rate is what it is.
+# Attempts at one account's password or code from one address.
+AUTH_ACCOUNT_ADDRESS_RATE = env("AUTH_ACCOUNT_ADDRESS_RATE", default="10/min")
+# Failed passwords, codes and mailed tokens from one address, across accounts (a spray).
+AUTH_ADDRESS_FAILURE_RATE = env("AUTH_ADDRESS_FAILURE_RATE", default="40/10min")
+# Mails of one kind (reset, invitation) to one account.
+AUTH_MAIL_RATE = env("AUTH_MAIL_RATE", default="3/h")
+# Tries at one mailed token (reset or set-password link, invitation, verification).
+AUTH_TOKEN_RATE = env("AUTH_TOKEN_RATE", default="10/h")
+# Any public auth request from one address: a flood ceiling far above a campus's peak.
+AUTH_ADDRESS_RATE = env("AUTH_ADDRESS_RATE", default="1200/min")
+# Authenticated auth actions (password change, 2FA setup and disable) per signed-in user.
+AUTH_USER_RATE = env("AUTH_USER_RATE", default="10/min")
 # Two-factor: the login's otp_token lifetime, recovery codes, and the key that encrypts TOTP
 # secrets at rest (a Fernet key; derived from SECRET_KEY when empty).
 OTP_TOKEN_LIFETIME_SECONDS = env.int("OTP_TOKEN_LIFETIME_SECONDS", default=300)
@@ -382,7 +397,7 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["core.api.renderers.EnvelopeJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "core.api.parsers.JSONParser",  # DRF's, with a bound on nesting
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -399,12 +414,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
-        "login": AUTH_THROTTLE_RATE,
-        "otp": AUTH_THROTTLE_RATE,
-        "registration": AUTH_THROTTLE_RATE,
-        "password_reset": AUTH_THROTTLE_RATE,
-        "password_change": AUTH_THROTTLE_RATE,
-        "invitation": AUTH_THROTTLE_RATE,
+        # DRF's view throttles: per address for anonymous callers, per user when signed in
+        "auth": AUTH_ADDRESS_RATE,
+        "auth_user": AUTH_USER_RATE,
         "signup": env("SIGNUP_THROTTLE_RATE", default="10/hour"),
         "subdomain_check": "60/min",
     },

@@ -1,6 +1,6 @@
 """The authentication endpoints of API.md, the same on college hosts and the root domain."""
 
-from dj_rest_auth.jwt_auth import CookieTokenRefreshSerializer, set_jwt_cookies, unset_jwt_cookies
+from dj_rest_auth.jwt_auth import set_jwt_cookies, unset_jwt_cookies
 from dj_rest_auth.views import (
     PasswordChangeView,
     PasswordResetConfirmView,
@@ -12,16 +12,14 @@ from django.middleware.csrf import get_token
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import RetrieveUpdateAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.views import TokenRefreshView
 
-from core.accounts import security, services
+from core.accounts import services
+from core.accounts.csrf import ensure_csrf_token, ensure_same_origin
 from core.accounts.errors import TokenInvalid
 from core.accounts.models import CollegeSettings, User
 from core.accounts.serializers import (
@@ -38,7 +36,7 @@ from core.accounts.serializers import (
     TwoFactorVerifyInput,
     UserSerializer,
 )
-from core.accounts.tokens import TenantRefreshToken, tokens_for
+from core.accounts.tokens import tokens_for
 from core.api.permissions import IsCollegeAdmin
 
 
@@ -52,19 +50,31 @@ def signed_in(request, user: User, *, otp_verified: bool, status_code: int = 200
     return response
 
 
+def refresh_from(request, data: dict) -> str | None:
+    """The refresh token of the body, else of the cookie; the cookie's use needs the CSRF
+    token, as every cookie-authenticated write does."""
+    if data.get("refresh"):
+        return data["refresh"]
+    raw = request.COOKIES.get(settings.REST_AUTH["JWT_AUTH_REFRESH_COOKIE"])
+    if raw:
+        ensure_csrf_token(request)
+    return raw
+
+
 class PublicAuthApi(APIView):
-    """An unauthenticated auth endpoint with a throttle of its own (per client IP, in Redis)."""
+    """An unauthenticated auth endpoint. The throttles that matter are in the services
+    (core/accounts/throttling.py); this one is only a flood ceiling per client address."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
 
 
 class LoginApi(PublicAuthApi):
-    throttle_scope = "login"
-
     @extend_schema(request=LoginInput, responses={200: UserSerializer})
     def post(self, request):
+        ensure_same_origin(request)
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
         start = services.login_start(request=request, **data.validated_data)
@@ -74,61 +84,55 @@ class LoginApi(PublicAuthApi):
 
 
 class TwoFactorVerifyApi(PublicAuthApi):
-    throttle_scope = "otp"
-
     @extend_schema(request=TwoFactorVerifyInput, responses={200: UserSerializer})
     def post(self, request):
+        ensure_same_origin(request)
         data = TwoFactorVerifyInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.login_challenge_complete(request=request, **data.validated_data)
         return signed_in(request, user, otp_verified=True)
 
 
-class TenantCookieTokenRefreshSerializer(CookieTokenRefreshSerializer):
-    token_class = TenantRefreshToken
-
-
-class TokenRefreshApi(TokenRefreshView):
-    """New access token and rotated refresh token; the old refresh token is blacklisted."""
+class TokenRefreshApi(APIView):
+    """New access token and rotated refresh token; the old refresh token is blacklisted, and
+    one presented again ends every session of its user."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    serializer_class = TenantCookieTokenRefreshSerializer
 
-    def post(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        try:
-            serializer.is_valid(raise_exception=True)
-        except TokenError as exc:
-            raise TokenInvalid(str(exc)) from exc
-        tokens = serializer.validated_data
-        response = Response({"access": tokens["access"]})
-        set_jwt_cookies(response, tokens["access"], tokens["refresh"])
+    @extend_schema(
+        request=RefreshInput,
+        responses={200: inline_serializer("Refreshed", {"access": serializers.CharField()})},
+    )
+    def post(self, request):
+        ensure_same_origin(request)
+        data = RefreshInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        raw = refresh_from(request, data.validated_data)
+        if not raw:
+            raise TokenInvalid("No refresh token: send it or its cookie.")
+        access, refresh = services.session_refresh(request=request, refresh=raw)
+        response = Response({"access": access})
+        set_jwt_cookies(response, access, refresh)
         return response
 
 
 class LogoutApi(APIView):
-    """Blacklists the refresh token (cookie or body) and clears the cookies. Always 200."""
+    """Ends the person's sessions everywhere (access tokens included) and clears the cookies.
+    Always 200."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
     @extend_schema(request=RefreshInput, responses={200: None})
     def post(self, request):
+        ensure_same_origin(request)
         data = RefreshInput(data=request.data)
         data.is_valid(raise_exception=True)
-        raw = data.validated_data.get("refresh") or request.COOKIES.get(
-            settings.REST_AUTH["JWT_AUTH_REFRESH_COOKIE"]
-        )
-        if raw:
-            try:
-                token = TenantRefreshToken(raw)
-                token.blacklist()
-                security.record(
-                    "logout", request=request, user=User.objects.filter(pk=token["user_id"]).first()
-                )
-            except TokenError:
-                pass  # expired, foreign or already blacklisted: nothing to revoke here
+        raw = refresh_from(request, data.validated_data)
+        if raw is None and request.COOKIES.get(settings.REST_AUTH["JWT_AUTH_COOKIE"]):
+            ensure_csrf_token(request)
+        services.session_end(request=request, refresh=raw)
         response = Response({"detail": "Logged out."})
         unset_jwt_cookies(response)
         return response
@@ -144,8 +148,6 @@ class UserApi(RetrieveUpdateAPIView):
 
 
 class RegistrationApi(PublicAuthApi):
-    throttle_scope = "registration"
-
     @extend_schema(request=RegistrationInput, responses={201: UserSerializer})
     def post(self, request):
         data = RegistrationInput(data=request.data)
@@ -164,8 +166,6 @@ class RegistrationApi(PublicAuthApi):
 
 
 class VerifyEmailApi(PublicAuthApi):
-    throttle_scope = "registration"
-
     @extend_schema(request=KeyInput, responses={200: None})
     def post(self, request):
         data = KeyInput(data=request.data)
@@ -179,7 +179,7 @@ class PasswordResetApi(PasswordResetView):
 
     authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "password_reset"
+    throttle_scope = "auth"
 
     @extend_schema(responses={200: None})  # a message, not the address sent
     def post(self, request, *args, **kwargs):
@@ -189,30 +189,24 @@ class PasswordResetApi(PasswordResetView):
 class PasswordResetConfirmApi(PasswordResetConfirmView):
     authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "password_reset"
+    throttle_scope = "auth"
 
     @extend_schema(responses={200: None})
     def post(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
-        services.refresh_tokens_revoke_all(user=serializer.user)
-        services.login_failures_reset(user=serializer.user)
-        security.record("password_reset", request=request, user=serializer.user)
+        services.password_reset_confirm(request=request, data=request.data)
         return Response({"detail": "Password has been reset with the new password."})
 
 
 class PasswordChangeApi(PasswordChangeView):
     throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "password_change"
+    throttle_scope = "auth_user"
 
     @extend_schema(responses={200: None})
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         serializer.save()
-        services.refresh_tokens_revoke_all(user=request.user)
-        security.record("password_changed", request=request, user=request.user)
+        services.password_changed(request=request, user=request.user)
         # Other sessions are signed out; this one continues with fresh tokens.
         otp_verified = bool(request.auth and request.auth.get("otp", False))
         response = signed_in(request, request.user, otp_verified=otp_verified)
@@ -243,7 +237,7 @@ class TotpSetupApi(APIView):
 class TotpConfirmApi(APIView):
     otp_setup_allowed = True
     throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "otp"
+    throttle_scope = "auth_user"
 
     @extend_schema(
         request=CodeInput,
@@ -266,7 +260,7 @@ class TotpConfirmApi(APIView):
 
 class TwoFactorDisableApi(APIView):
     throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "otp"
+    throttle_scope = "auth_user"
 
     @extend_schema(request=CodeInput, responses={200: None})
     def post(self, request):
@@ -277,8 +271,6 @@ class TwoFactorDisableApi(APIView):
 
 
 class InvitationAcceptApi(PublicAuthApi):
-    throttle_scope = "invitation"
-
     @extend_schema(request=InvitationAcceptInput, responses={201: UserSerializer})
     def post(self, request):
         data = InvitationAcceptInput(data=request.data)
@@ -304,12 +296,12 @@ class MemberViewSet(
     ordering_fields = ["email", "date_joined"]
 
     def perform_update(self, serializer):
-        if serializer.instance == self.request.user and (
-            serializer.validated_data.get("role", self.request.user.role) != self.request.user.role
-            or serializer.validated_data.get("is_active") is False
-        ):
-            raise ValidationError({"role": ["You cannot demote or deactivate yourself."]})
-        serializer.save()
+        serializer.instance = services.member_update(
+            request=self.request,
+            member=serializer.instance,
+            actor=self.request.user,
+            **serializer.validated_data,
+        )
 
     @extend_schema(request=InvitationInput, responses={201: InvitationOutput})
     @action(detail=False, methods=["post"])

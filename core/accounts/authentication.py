@@ -6,7 +6,8 @@ from rest_framework_simplejwt.settings import api_settings
 from core import datacache
 from core.accounts import policies
 from core.accounts.models import User
-from core.accounts.tokens import OTP_CLAIM
+from core.accounts.services.sessions import SESSION_ENDED
+from core.accounts.tokens import OTP_CLAIM, is_current
 
 # What a request needs of its user, cached per college data version (core/datacache.py): every
 # field but the password hash. The instance is built as Django builds a row with deferred fields,
@@ -63,6 +64,8 @@ class TenantJWTAuthentication(JWTCookieAuthentication):
         user = User.from_db("default", CACHED_USER_FIELDS, values)
         if not user.is_active:
             raise AuthenticationFailed("User is inactive", code="user_inactive")
+        if not is_current(validated_token, user):  # signed out, password changed, demoted...
+            raise InvalidToken(SESSION_ENDED)
         return user
 
     def authenticate_header(self, request) -> str:

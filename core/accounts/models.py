@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
 from django_otp.models import Device, TimestampMixin
 from django_otp.oath import TOTP
@@ -23,6 +24,8 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
+# The roles of a college's people; only its admins get Django's admin (is_staff, is_superuser).
+COLLEGE_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.RECRUITER, Role.STUDENT})
 INVITABLE_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.RECRUITER)
 INVITABLE_ROLE_CHOICES = [(role.value, role.label) for role in INVITABLE_ROLES]
 
@@ -67,6 +70,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Lockout: consecutive failed passwords or codes, and until when the account is locked.
     failed_login_count = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # Every token carries the version it was minted under; raising it ends every session of
+    # the user at once (logout, password change or reset, deactivation, role change). It is
+    # read with the user from the data cache, so checking it costs no query.
+    token_version = models.PositiveIntegerField(default=0)
 
     objects = UserManager()
 
@@ -82,7 +89,20 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args, **kwargs):
         self.email = self.email.lower()
+        if self.role in COLLEGE_ROLES:  # Django's admin flags follow the role, always
+            self.is_staff = self.is_superuser = self.role == Role.ADMIN
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "role" in update_fields:
+                kwargs["update_fields"] = {*update_fields, "is_staff", "is_superuser"}
         super().save(*args, **kwargs)
+
+    def get_session_auth_hash(self) -> str:
+        # Django admin sessions end with the tokens: the version is part of the session's hash.
+        return salted_hmac(
+            "core.accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.token_version}",
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_college_staff(self) -> bool:
@@ -193,7 +213,7 @@ class TOTPDevice(TimestampMixin, Device):
 
     The encryption key comes from settings (OTP_ENCRYPTION_KEY or one derived from SECRET_KEY),
     so a database dump does not yield working secrets. Attempts are limited by the account
-    lockout and the per-IP throttles, not by a per-device delay."""
+    lockout and the sign-in throttles, not by a per-device delay."""
 
     encrypted_key = models.TextField()
     step = models.PositiveSmallIntegerField(default=30)

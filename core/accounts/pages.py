@@ -1,7 +1,6 @@
 """The college host's pages that e-mailed links open (FRONTEND_PATHS): verify an address, set a
 new password, accept an invitation. Server-rendered forms over the same services as the API."""
 
-from dj_rest_auth.serializers import PasswordResetConfirmSerializer
 from django import forms
 from django.db import connection
 from django.shortcuts import render
@@ -9,6 +8,8 @@ from django.views.decorators.http import require_http_methods
 from rest_framework.exceptions import ValidationError
 
 from core.accounts import services
+from core.accounts.throttling import Throttled
+from core.api.errors import Conflict
 
 
 class KeyForm(forms.Form):
@@ -58,6 +59,8 @@ def verify_email(request):
             services.email_verify(request=request, key=form.cleaned_data["key"])
         except ValidationError as exc:
             _attach(form, exc)
+        except Throttled as exc:
+            form.add_error(None, exc.message)
         else:
             done = "Your address is verified: you can sign in now."
             return _page(request, form, heading=heading, button=button, done=done)
@@ -70,16 +73,15 @@ def reset_password(request):
     form = ResetForm(request.POST or None, initial=initial)
     heading, button = "Choose a new password", "Save the new password"
     if request.method == "POST" and form.is_valid():
-        serializer = PasswordResetConfirmSerializer(
-            data=form.cleaned_data, context={"request": request}
-        )
-        if serializer.is_valid():
-            serializer.save()
-            services.refresh_tokens_revoke_all(user=serializer.user)
-            services.login_failures_reset(user=serializer.user)
+        try:
+            services.password_reset_confirm(request=request, data=form.cleaned_data)
+        except ValidationError as exc:
+            _attach(form, exc)
+        except Throttled as exc:
+            form.add_error(None, exc.message)
+        else:
             done = "Your password is changed: sign in with the new one."
             return _page(request, form, heading=heading, button=button, done=done)
-        _attach(form, ValidationError(serializer.errors))
     return _page(request, form, heading=heading, button=button)
 
 
@@ -92,6 +94,8 @@ def accept_invitation(request):
             services.invitation_accept(request=request, **form.cleaned_data)
         except ValidationError as exc:
             _attach(form, exc)
+        except (Throttled, Conflict) as exc:
+            form.add_error(None, exc.message)
         else:
             done = "Your account is ready: you can sign in now."
             return _page(request, form, heading=heading, button=button, done=done)

@@ -110,7 +110,14 @@ class CollegeSettingsSerializer(serializers.ModelSerializer):
 
 
 class PasswordResetSerializer(dj_rest_auth_serializers.PasswordResetSerializer):
-    """The reset link points at the college's own host."""
+    """The reset link points at the college's own host; an address gets at most
+    `AUTH_MAIL_RATE` reset mails, and the answer is the same either way (no enumeration)."""
+
+    def save(self):
+        from core.accounts import throttling
+
+        if throttling.mail_allowed(purpose="password_reset", account=self.data["email"]):
+            super().save()
 
     def get_email_options(self) -> dict:
         def url_generator(request, user, temp_key):

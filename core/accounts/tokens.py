@@ -8,6 +8,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 SCHEMA_CLAIM = "schema"
 AUDIENCE_CLAIM = "aud"
 OTP_CLAIM = "otp"  # the login went through a second factor
+VERSION_CLAIM = "ver"  # the user's token_version when the token was minted (see User)
 
 
 def current_host() -> str:
@@ -36,4 +37,10 @@ def tokens_for(user, *, otp_verified: bool) -> TenantRefreshToken:
     refresh[SCHEMA_CLAIM] = connection.schema_name
     refresh[AUDIENCE_CLAIM] = current_host()
     refresh[OTP_CLAIM] = otp_verified
+    refresh[VERSION_CLAIM] = user.token_version
     return refresh
+
+
+def is_current(token, user) -> bool:
+    """Whether `token` was minted after the last revocation of `user`'s sessions."""
+    return token.get(VERSION_CLAIM) == user.token_version

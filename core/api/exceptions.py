@@ -114,6 +114,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, PlacemateError):
         status_code = exc.status_code
         body = error_body(exc.code, exc.message, type_=type(exc).__name__, details=exc.details)
+        headers.update(getattr(exc, "headers", {}))  # e.g. a throttle's Retry-After
     elif isinstance(exc, exceptions.APIException):
         code = _code_for(exc)
         # DRF turns 401 into 403 when no authenticator names a WWW-Authenticate scheme;

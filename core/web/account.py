@@ -37,8 +37,8 @@ class _Scope:
 
 
 def throttled(request, scope: str) -> bool:
-    """The endpoint's own throttle (`otp`, `password_change`): the page and the API share one
-    budget per person."""
+    """The endpoint's own throttle (`auth_user`: password change and 2FA): the page and the API
+    share one budget per person."""
     return not ScopedRateThrottle().allow_request(request, _Scope(scope))
 
 
@@ -128,7 +128,7 @@ def account_password(request):
     """As `auth/password/change/`: Django's validators, then every other session is signed out
     (refresh tokens revoked) and this one continues with fresh cookies."""
     form = PasswordForm(request.POST)
-    if throttled(request, "password_change"):
+    if throttled(request, "auth_user"):
         form.add_error(None, THROTTLED)
         return _account_page(request, password=form, status=429)
     if form.is_valid():
@@ -213,7 +213,7 @@ def account_security_confirm(request):
     """As `auth/2fa/totp/confirm/`: the first code turns 2FA on; the recovery codes are shown
     this once (only their hashes are kept) and this sign-in counts as two-factor."""
     form = CodeForm(request.POST, prefix="confirm")
-    if throttled(request, "otp"):
+    if throttled(request, "auth_user"):
         form.add_error(None, THROTTLED)
         return _security_page(request, confirm_form=form, status=429)
     if form.is_valid():
@@ -236,7 +236,7 @@ def account_security_confirm(request):
 def account_security_disable(request):
     """As `auth/2fa/disable/`: a current code (or a recovery code) turns 2FA off."""
     form = CodeForm(request.POST, prefix="disable", recovery=True)
-    if throttled(request, "otp"):
+    if throttled(request, "auth_user"):
         form.add_error(None, THROTTLED)
         return _security_page(request, disable_form=form, status=429)
     if form.is_valid():
@@ -258,7 +258,7 @@ def account_security_recovery(request):
     """Ten new recovery codes (the old ones stop working), proven by a current code of the
     authenticator (not a recovery code: none would be left to spend it on)."""
     form = CodeForm(request.POST, prefix="regenerate")
-    if throttled(request, "otp"):
+    if throttled(request, "auth_user"):
         form.add_error(None, THROTTLED)
         return _security_page(request, regenerate_form=form, status=429)
     if form.is_valid():

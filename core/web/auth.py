@@ -14,10 +14,11 @@ from rest_framework.exceptions import APIException
 from rest_framework_simplejwt.exceptions import TokenError
 
 from core import datacache
-from core.accounts import policies
+from core.accounts import policies, services
 from core.accounts.authentication import TenantJWTAuthentication
 from core.accounts.models import User
-from core.accounts.tokens import OTP_CLAIM, TenantRefreshToken, tokens_for
+from core.accounts.tokens import OTP_CLAIM, tokens_for
+from core.api.errors import PlacemateError
 
 ACCESS_COOKIE = settings.REST_AUTH["JWT_AUTH_COOKIE"]
 REFRESH_COOKIE = settings.REST_AUTH["JWT_AUTH_REFRESH_COOKIE"]
@@ -45,15 +46,11 @@ def _user_from_access(request, raw: str) -> tuple[User, bool]:
 
 
 def _renew(request, raw_refresh: str) -> PageIdentity:
-    """A rotated refresh token (the old one blacklisted) and its access token."""
-    refresh = TenantRefreshToken(raw_refresh)
-    refresh.blacklist()
-    user = User.objects.filter(pk=refresh["user_id"], is_active=True).first()
-    if user is None:
-        return PageIdentity(AnonymousUser())
-    otp_verified = bool(refresh.get(OTP_CLAIM, False))
-    fresh = tokens_for(user, otp_verified=otp_verified)
-    return PageIdentity(user, otp_verified, renewed=(str(fresh.access_token), str(fresh)))
+    """The API's refresh: the refresh token rotated (a replayed one ends its whole family),
+    its claims (2FA, token version) carried over to the new access token."""
+    access, refresh = services.session_refresh(request=request, refresh=raw_refresh)
+    user, otp_verified = _user_from_access(request, access)
+    return PageIdentity(user, otp_verified, renewed=(access, refresh))
 
 
 def identify(request) -> PageIdentity:
@@ -69,8 +66,8 @@ def identify(request) -> PageIdentity:
     if raw_refresh:
         try:
             return _renew(request, raw_refresh)
-        except TokenError:
-            pass
+        except (APIException, PlacemateError, TokenError):
+            pass  # expired, revoked, replayed or foreign: signed out
     if not hasattr(request, "datacache"):
         request.datacache = datacache.read([policies.SETTINGS_CACHE_KEY])
     return PageIdentity(AnonymousUser())

@@ -8,13 +8,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.exceptions import ValidationError
-from rest_framework_simplejwt.exceptions import TokenError
 
-from core.accounts import security, services
+from core.accounts import services
 from core.accounts.errors import TokenInvalid
-from core.accounts.models import User
 from core.accounts.serializers import PasswordResetSerializer
-from core.accounts.tokens import TenantRefreshToken
 from core.api.errors import PlacemateError
 from core.web import auth, nav
 from core.web.decorators import public_page
@@ -83,15 +80,7 @@ def sign_in_code(request):
 @public_page
 @require_POST
 def sign_out(request):
-    raw = request.COOKIES.get(auth.REFRESH_COOKIE)
-    if raw:
-        try:
-            token = TenantRefreshToken(raw)
-            token.blacklist()
-            user = User.objects.filter(pk=token["user_id"]).first()
-            security.record("logout", request=request, user=user)
-        except TokenError:
-            pass  # expired, foreign or already revoked: nothing left to end
+    services.session_end(request=request, refresh=request.COOKIES.get(auth.REFRESH_COOKIE))
     messages.success(request, "You are signed out.")
     return auth.sign_out_response(HttpResponseRedirect("/"))
 

@@ -116,8 +116,9 @@ class PortalApi(APIView):
 
 
 class WebhookApi(APIView):
-    """Stripe's events (root domain). 200 processed or already processed; 400 bad signature or
-    payload (nothing written); 500 if handling failed (nothing half-applied; Stripe retries)."""
+    """Stripe's events (root domain). 200 processed or already processed; 400 bad signature,
+    payload or event shape (nothing written); 500 if handling failed otherwise (nothing
+    half-applied; Stripe retries)."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -129,6 +130,7 @@ class WebhookApi(APIView):
             event = services.webhook_event(
                 payload=request.body, signature=request.headers.get("Stripe-Signature")
             )
+            processed = services.webhook_process(event=event)
         except services.WebhookRejected as exc:
             body = error_body(
                 "validation_error", f"Rejected webhook: {exc}", type_="WebhookRejected"
@@ -136,7 +138,6 @@ class WebhookApi(APIView):
             response = Response(body, status=status.HTTP_400_BAD_REQUEST)
             response.enveloped = True
             return response
-        processed = services.webhook_process(event=event)
         return Response({"event": event.id, "processed": processed})
 
     def get_parsers(self):

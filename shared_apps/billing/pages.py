@@ -5,9 +5,6 @@ The same reads as `GET billing/` and the same services as `POST billing/checkout
 `billing/portal/`, run from the college host as the API runs them. Stripe unreachable or not
 configured is said plainly, never a server error."""
 
-import logging
-
-import stripe
 from django.contrib import messages
 from django.db import connection
 from django.http import HttpResponseRedirect
@@ -21,9 +18,6 @@ from shared_apps.billing import limits, services
 from shared_apps.billing.apis import CheckoutInput, college_base_url
 from shared_apps.billing.models import Plan, Subscription
 
-logger = logging.getLogger("placemate.billing")
-
-UNAVAILABLE = "Billing is unavailable right now, try again later."
 LIMIT_NAMES = {
     "max_students": "Students",
     "max_active_drives": "Open drives",
@@ -113,9 +107,8 @@ def billing_checkout(request):
         )
     except ValidationError as error:
         messages.error(request, _message(error))
-    except stripe.StripeError:
-        logger.exception("stripe checkout failed")
-        messages.error(request, UNAVAILABLE)
+    except services.BillingUnavailable as error:  # Stripe unreachable, refusing, or unset
+        messages.error(request, error.message)
     else:
         return HttpResponseRedirect(url)
     return HttpResponseRedirect(reverse("office:billing"))
@@ -129,9 +122,8 @@ def billing_portal(request):
         url = services.portal_start(college=connection.tenant, base_url=college_base_url(request))
     except ValidationError as error:
         messages.error(request, _message(error))
-    except stripe.StripeError:
-        logger.exception("stripe portal failed")
-        messages.error(request, UNAVAILABLE)
+    except services.BillingUnavailable as error:
+        messages.error(request, error.message)
     else:
         return HttpResponseRedirect(url)
     return HttpResponseRedirect(reverse("office:billing"))

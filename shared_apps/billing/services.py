@@ -2,14 +2,17 @@
 college's subscription and status in step with Stripe."""
 
 import logging
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import stripe
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from rest_framework import status
 from rest_framework.exceptions import ValidationError
 
+from core.api.errors import PlacemateError
 from shared_apps.billing.models import Plan, StripeEvent, Subscription, SubscriptionStatusChange
 from tenants.lifecycle import college_cancel, college_set_status
 from tenants.models import College, CollegeStatus
@@ -27,6 +30,28 @@ COLLEGE_STATUS_FOR = {
 }
 # Statuses that billing does not override (an operator's decision, or the end of the road).
 OUT_OF_BILLING = frozenset({CollegeStatus.SUSPENDED, CollegeStatus.CANCELLED})
+
+
+class BillingUnavailable(PlacemateError):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    code = "billing_unavailable"
+    message = "Payments are unavailable right now: nothing was charged, try again in a few minutes."
+
+
+NOT_CONFIGURED = "Online payment is not set up on this platform yet: contact Placemate support."
+
+
+@contextmanager
+def stripe_reachable():
+    """Stripe unreachable, refusing us or not configured: `503 billing_unavailable`, with a
+    message the college's admin can act on, instead of a 500."""
+    if not settings.STRIPE_SECRET_KEY:
+        raise BillingUnavailable(NOT_CONFIGURED)
+    try:
+        yield
+    except stripe.StripeError as exc:
+        logger.warning("stripe call failed: %s", type(exc).__name__)
+        raise BillingUnavailable() from exc
 
 
 def stripe_client() -> stripe.StripeClient:
@@ -67,6 +92,11 @@ def checkout_start(*, college: College, plan: Plan, email: str, base_url: str) -
     """A Stripe Checkout session (subscription mode) for `plan`; returns its URL."""
     if not plan.is_paid:
         raise ValidationError({"plan": ["Choose a paid plan."]})
+    with stripe_reachable():
+        return _checkout_session(college=college, plan=plan, email=email, base_url=base_url)
+
+
+def _checkout_session(*, college: College, plan: Plan, email: str, base_url: str) -> str:
     subscription = customer_ensure(college=college, email=email)
     metadata = {"college_id": str(college.pk), "plan": plan.code}
     back = f"{base_url}/billing/?checkout="
@@ -91,9 +121,13 @@ def portal_start(*, college: College, base_url: str) -> str:
         raise ValidationError(
             {"subscription": ["Subscribe first: there is no billing account yet."]}
         )
-    session = stripe_client().v1.billing_portal.sessions.create(
-        params={"customer": subscription.stripe_customer_id, "return_url": f"{base_url}/billing/"}
-    )
+    with stripe_reachable():
+        session = stripe_client().v1.billing_portal.sessions.create(
+            params={
+                "customer": subscription.stripe_customer_id,
+                "return_url": f"{base_url}/billing/",
+            }
+        )
     return session.url
 
 
@@ -124,15 +158,28 @@ class WebhookRejected(Exception):
 
 
 def webhook_event(*, payload: bytes, signature: str | None) -> stripe.Event:
+    """The signed event, checked to have the shape every handler reads (a signed event can
+    still be malformed: a test tool's, a new API version's)."""
     try:
-        return stripe.Webhook.construct_event(
+        event = stripe.Webhook.construct_event(
             payload,
             signature or "",
             settings.STRIPE_WEBHOOK_SECRET,
             tolerance=settings.STRIPE_WEBHOOK_TOLERANCE,
         )
-    except (ValueError, stripe.SignatureVerificationError) as exc:
-        raise WebhookRejected(str(exc)) from exc
+    except (ValueError, RecursionError, stripe.SignatureVerificationError) as exc:
+        raise WebhookRejected(str(exc) or "unreadable payload") from exc
+    body = event.to_dict()
+    data = body.get("data")
+    if not (
+        isinstance(body.get("id"), str)
+        and isinstance(body.get("type"), str)
+        and isinstance(body.get("created"), int)
+        and isinstance(data, dict)
+        and isinstance(data.get("object"), dict)
+    ):
+        raise WebhookRejected("the event lacks id, type, created or data.object")
+    return event
 
 
 def webhook_process(*, event: stripe.Event) -> bool:
@@ -151,7 +198,12 @@ def webhook_process(*, event: stripe.Event) -> bool:
             return False
         handler = HANDLERS.get(event.type)
         if handler is not None:
-            handler(event)
+            try:
+                handler(event)
+            except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
+                # the object lacks what its type promises: nothing is applied (rolled back)
+                logger.warning("stripe event %s is malformed: %r", event.id, exc)
+                raise WebhookRejected(f"malformed {event.type} object") from exc
         record.processed_at = timezone.now()
         record.save(update_fields=["processed_at"])
         return True

@@ -2,7 +2,7 @@
 invitations) and its audit log.
 
 Each goes through what its endpoint uses: `CollegeSettingsSerializer` and
-`college_settings_update` (`PATCH settings/`), `MemberViewSet`'s serializer and update rule
+`college_settings_update` (`PATCH settings/`), `MemberSerializer` and `member_update`
 and `invitation_create` (`users/`, `users/invite/`), `audit_entries` and the audit log's
 FilterSet (`audit-log/`). Nothing here decides a rule."""
 
@@ -22,7 +22,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.exceptions import ValidationError
 
 from core.accounts import services
-from core.accounts.apis import MemberViewSet
 from core.accounts.models import (
     INVITABLE_ROLE_CHOICES,
     CollegeSettings,
@@ -348,10 +347,11 @@ def member_update(request, pk: int):
     if request.POST.get("is_active") in ("true", "false"):
         changes["is_active"] = request.POST["is_active"] == "true"
     serializer = MemberSerializer(member, data=changes, partial=True)
-    view = MemberViewSet(request=request, format_kwarg=None)  # its rule on oneself, as the API
     try:
         serializer.is_valid(raise_exception=True)
-        view.perform_update(serializer)
+        services.member_update(
+            request=request, member=member, actor=request.user, **serializer.validated_data
+        )
     except ValidationError as error:
         messages.error(request, f"{member.email}: " + _messages_of(error))
     else:

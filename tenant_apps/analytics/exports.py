@@ -1,7 +1,8 @@
 """The placement report as files: CSV (one table, a `group` column telling departments,
 companies and CTC bands apart) and XLSX (one sheet per group), sent as attachments. Cells, content
 types and the download headers are the shared ones of `tenant_apps.kit.exports` (text that a
-spreadsheet would run as a formula is prefixed with `'`; a CSV starts with a UTF-8 BOM)."""
+spreadsheet would run as a formula is prefixed with `'` in the CSV and a typed string in the
+XLSX; a CSV starts with a UTF-8 BOM)."""
 
 import csv
 import io
@@ -11,7 +12,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from tenant_apps.kit.exports import CSV_BOM, ExportSchema, cell, file_response
+from core.spreadsheet import xlsx_cells
+from tenant_apps.kit.exports import CSV_BOM, ExportSchema, cell, file_response, plain
 
 COLUMNS = [
     "group", "name", "students_total", "students_placed", "placement_rate", "drives",
@@ -50,7 +52,7 @@ def _cell(column: str, value):
     """Money arrives as text with two decimals: a number in a spreadsheet; no CTC stays empty."""
     if column in MONEY_COLUMNS and value is not None:
         return float(value)
-    return None if value is None else cell(value)
+    return None if value is None else plain(value)
 
 
 def report_csv(report: dict) -> bytes:
@@ -73,7 +75,9 @@ def report_xlsx(report: dict) -> bytes:
             if row["group"] != group:
                 continue
             values = {**row, "department": row["name"], "company": row["name"], "band": row["name"]}
-            sheet.append([_cell(column, values.get(column)) for column in columns])
+            sheet.append(
+                xlsx_cells(sheet, [_cell(column, values.get(column)) for column in columns])
+            )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

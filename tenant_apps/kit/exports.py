@@ -4,8 +4,9 @@ allow-list.
 One query whatever the number of rows: the rows come from a single `.values_list()` read with a
 server-side cursor, and a CSV is streamed as it is read. An XLSX (a zip) is built in memory
 (write-only workbook) and sent whole. Text cells that a spreadsheet would run as a formula
-(starting with `=`, `+`, `-`, `@`, tab or carriage return) are prefixed with `'` (CSV/formula
-injection); the student import strips that prefix again, so an export can be imported back."""
+(starting with `=`, `+`, `-`, `@`, tab or carriage return) are prefixed with `'` in a CSV and
+typed as strings in an XLSX (core/spreadsheet.py); the student import strips the CSV's prefix
+again, so an export can be imported back."""
 
 import csv
 import io
@@ -23,13 +24,13 @@ from openpyxl import Workbook
 from rest_framework import serializers
 
 from core.api.schema import EnvelopeAutoSchema
+from core.spreadsheet import safe_text, xlsx_cells
 from shared_apps.billing.limits import ensure_feature
 
 CSV_TYPE = "text/csv"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONTENT_TYPES = {"csv": f"{CSV_TYPE}; charset=utf-8", "xlsx": XLSX_TYPE}
 CSV_BOM = "\ufeff"  # spreadsheet programs then read the file as UTF-8
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_ROWS = 2000
 
 
@@ -44,12 +45,8 @@ class Column:
     shape: Callable[[Any], Any] | None = None
 
 
-def safe_text(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
-def cell(value: Any) -> Any:
-    """A value as a spreadsheet cell: numbers stay numbers, the rest becomes safe text."""
+def plain(value: Any) -> Any:
+    """A value as a spreadsheet cell: numbers stay numbers, the rest becomes text."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -58,7 +55,13 @@ def cell(value: Any) -> Any:
         return value
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return safe_text(str(value))
+    return str(value)
+
+
+def cell(value: Any) -> Any:
+    """A value as a CSV cell: text guarded against formulas."""
+    value = plain(value)
+    return safe_text(value) if isinstance(value, str) else value
 
 
 class ExportQuery(serializers.Serializer):
@@ -120,11 +123,11 @@ def export_request(
     return query.validated_data["format"], [columns[name] for name in names]
 
 
-def _rows(queryset: QuerySet, columns: list[Column]) -> Iterator[list[Any]]:
+def _rows(queryset: QuerySet, columns: list[Column], to_cell=cell) -> Iterator[list[Any]]:
     shapes = [column.shape for column in columns]
     values = queryset.values_list(*(column.source for column in columns))
     for raw in values.iterator(chunk_size=CHUNK_ROWS):
-        yield [cell(shape(v) if shape else v) for shape, v in zip(shapes, raw, strict=True)]
+        yield [to_cell(shape(v) if shape else v) for shape, v in zip(shapes, raw, strict=True)]
 
 
 class _Line:
@@ -165,8 +168,8 @@ def export_response(
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet()
         sheet.append(headers)
-        for row in _rows(queryset, columns):
-            sheet.append(row)
+        for row in _rows(queryset, columns, plain):
+            sheet.append(xlsx_cells(sheet, row))
         buffer = io.BytesIO()
         workbook.save(buffer)
         return file_response(buffer.getvalue(), file_format="xlsx", filename=filename)

@@ -23,7 +23,7 @@ from rest_framework.exceptions import ValidationError
 
 from core.accounts.adapter import college_link
 from core.accounts.models import Role, User
-from core.accounts.services import email_mark_verified
+from core.accounts.services import email_mark_verified, unverified_accounts_reclaim
 from core.api.errors import Conflict, PlacemateError
 from core.audit.context import acting_as
 from core.queueing import publish
@@ -103,6 +103,9 @@ def student_create(
         )  # fmt: skip
         email_mark_verified(user=user)  # staff vouch for it; the link goes to this address
     else:  # a student who signed up and has no profile yet
+        # an unproven sign-up may be somebody else's: it loses its password, the owner is mailed
+        send_link = bool(unverified_accounts_reclaim(user_ids=[user.pk]))
+        user = User.objects.get(pk=user.pk)
         user.first_name, user.last_name = first_name, last_name
         user.save(update_fields=["first_name", "last_name"])
     student = Student.objects.create(
@@ -398,7 +401,8 @@ def _import(
 
 
 def _write_created(items: list[dict], actor: User) -> list[int]:
-    """Creates the students of `items` (and their accounts); returns the new accounts' ids."""
+    """Creates the students of `items` (and their accounts); returns the ids of the accounts
+    to mail a set-password link: the new ones and the reclaimed unproven sign-ups."""
     if not items:
         return []
     new_users = User.objects.bulk_create(
@@ -417,6 +421,8 @@ def _write_created(items: list[dict], actor: User) -> list[int]:
     )  # staff vouch for the addresses, as for a student they create one by one
     user_ids = {user.email: user.pk for user in new_users}
     attached = [item for item in items if item["user_id"] is not None]
+    # unproven sign-ups on the file's addresses lose their password; their owners are mailed
+    reclaimed = unverified_accounts_reclaim(user_ids=[item["user_id"] for item in attached])
     if attached:  # self-registered students without a profile: the file names them
         users = User.objects.in_bulk([item["user_id"] for item in attached])
         for item in attached:
@@ -448,7 +454,7 @@ def _write_created(items: list[dict], actor: User) -> list[int]:
         },
         actor,
     )
-    return list(user_ids.values())
+    return [*user_ids.values(), *reclaimed]
 
 
 def _write_updated(items: list[dict], actor: User) -> None:

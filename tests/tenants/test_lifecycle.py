@@ -1,5 +1,6 @@
 """Statuses on the college host, trial expiry, cancellation, export and purge."""
 
+import csv
 import io
 import json
 import re
@@ -145,6 +146,8 @@ def test_cancellation_pipeline_end_to_end(zeta, mailoutbox, public_tenant):
     with tenant_context(zeta):
         admin = User.objects.get(role=Role.ADMIN)
     client = client_for(zeta, admin)
+    with tenant_context(zeta):
+        Company.objects.create(name='=HYPERLINK("http://evil")', industry="+91 98")
 
     # when the admin cancels
     response = client.post("/api/v1/workspace/cancel/", {"confirm": "zeta"}, format="json")
@@ -165,7 +168,10 @@ def test_cancellation_pipeline_end_to_end(zeta, mailoutbox, public_tenant):
     names = set(archive.namelist())
     assert {"companies.company.json", "companies.company.csv", "accounts.user.json"} <= names
     companies = json.loads(archive.read("companies.company.json"))
-    assert [c["name"] for c in companies] == ["Zeta Works"]
+    assert [c["name"] for c in companies] == ["Zeta Works", '=HYPERLINK("http://evil")']
+    rows = list(csv.DictReader(io.StringIO(archive.read("companies.company.csv").decode())))
+    assert rows[1]["name"] == '\'=HYPERLINK("http://evil")'  # no formula in a spreadsheet
+    assert rows[1]["industry"] == "'+91 98"
     users = json.loads(archive.read("accounts.user.json"))
     assert users[0]["email"] == "head@zeta.edu" and "password" not in users[0]
     assert "accounts.totpdevice.json" not in names

@@ -103,7 +103,7 @@ def college_name() -> str:
 
 @register.filter
 def month_year(value):
-    """"May 2025" for a date or an ISO date string (profiles keep dates as JSON strings)."""
+    """ "May 2025" for a date or an ISO date string (profiles keep dates as JSON strings)."""
     if not value:
         return ""
     if isinstance(value, str):

@@ -9,6 +9,7 @@ from django_tenants.utils import tenant_context
 
 from core.accounts.models import Role, User
 from core.accounts.services import email_mark_verified
+from core.accounts.throttling import parse_rate
 from tests.conftest import PASSWORD, client_for, login, make_user
 
 USER_FIELDS = {"id", "email", "first_name", "last_name", "role", "is_2fa_enabled"}
@@ -103,16 +104,56 @@ def test_refresh_rotates_and_blacklists_the_old_refresh_token(college, coordinat
 
     # when
     refreshed = client.post("/api/v1/auth/token/refresh/")
-    replay = client_for(college).post(
-        "/api/v1/auth/token/refresh/", {"refresh": old_refresh}, format="json"
-    )
 
     # then
     assert refreshed.status_code == 200
     assert refreshed.json()["data"]["access"]
     assert refreshed.cookies["refresh_token"].value != old_refresh
     assert client.get("/api/v1/auth/user/").status_code == 200  # the new access cookie works
+    replay = client_for(college).post(
+        "/api/v1/auth/token/refresh/", {"refresh": old_refresh}, format="json"
+    )
     assert replay.status_code == 401 and error_code(replay) == "token_invalid"
+
+
+def test_a_replayed_refresh_token_ends_its_whole_family(college, coordinator):
+    # given a session whose refresh token was rotated (the old one copied by a thief)
+    owner = client_for(college)
+    login(owner, coordinator.email)
+    stolen = owner.cookies["refresh_token"].value
+    assert owner.post("/api/v1/auth/token/refresh/").status_code == 200
+    successor = owner.cookies["refresh_token"].value
+
+    # when the rotated token is presented again
+    replay = client_for(college).post(
+        "/api/v1/auth/token/refresh/", {"refresh": stolen}, format="json"
+    )
+
+    # then it is refused and the successor and its access token end too
+    assert replay.status_code == 401 and error_code(replay) == "token_invalid"
+    assert owner.get("/api/v1/auth/user/").status_code == 401
+    again = client_for(college).post(
+        "/api/v1/auth/token/refresh/", {"refresh": successor}, format="json"
+    )
+    assert again.status_code == 401 and error_code(again) == "token_invalid"
+    # and the person signs in again as usual
+    assert login(client_for(college), coordinator.email).status_code == 200
+
+
+def test_a_forged_replay_ends_nobody_s_sessions(college, coordinator):
+    import jwt
+
+    client = client_for(college)
+    login(client, coordinator.email)
+    payload = jwt.decode(client.cookies["refresh_token"].value, options={"verify_signature": False})
+    forged = jwt.encode(payload, "another-key-" + "x" * 32, algorithm="HS256")
+
+    response = client_for(college).post(
+        "/api/v1/auth/token/refresh/", {"refresh": forged}, format="json"
+    )
+
+    assert response.status_code == 401
+    assert client.get("/api/v1/auth/user/").status_code == 200
 
 
 def test_refresh_without_a_token_is_token_invalid(college):
@@ -224,32 +265,36 @@ def test_lockout_in_one_college_does_not_lock_the_same_email_in_another(
 # --- Brute force ---------------------------------------------------------------------------------
 
 
-def test_sixth_attempt_within_a_minute_is_throttled(college, coordinator):
+def test_attempts_at_one_account_from_one_address_are_throttled(college, coordinator, settings):
+    attempts, _seconds = parse_rate(settings.AUTH_ACCOUNT_ADDRESS_RATE)
     client = client_for(college)
-    for _ in range(5):
+    for _ in range(attempts):
         assert login(client, "nobody@alpha.example.edu").status_code == 401
 
-    response = login(client, coordinator.email)
+    response = login(client, "nobody@alpha.example.edu")
 
     assert response.status_code == 429
     assert error_code(response) == "throttled"
     retry_after = response.json()["error"]["details"]["retry_after"]
     assert 0 < retry_after <= 60
     assert response["Retry-After"] == str(retry_after)
+    assert login(client, coordinator.email).status_code == 200  # another account, same address
 
 
-def test_spoofed_forwarded_for_does_not_reset_the_throttle(college):
+def test_spoofed_forwarded_for_does_not_reset_the_throttle(college, settings):
+    attempts, _seconds = parse_rate(settings.AUTH_ACCOUNT_ADDRESS_RATE)
     client = client_for(college)
     responses = [
         login(client, "nobody@alpha.example.edu", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
-        for n in range(6)
+        for n in range(attempts + 1)
     ]
 
-    assert [r.status_code for r in responses] == [401] * 5 + [429]
+    assert [r.status_code for r in responses] == [401] * attempts + [429]
 
 
-def test_throttle_counts_per_college(college, other_college):
-    for _ in range(5):
+def test_throttle_counts_per_college(college, other_college, settings):
+    attempts, _seconds = parse_rate(settings.AUTH_ACCOUNT_ADDRESS_RATE)
+    for _ in range(attempts + 1):
         login(client_for(college), "nobody@example.edu")
 
     assert login(client_for(other_college), "nobody@example.edu").status_code == 401

@@ -194,7 +194,8 @@ def test_wrong_codes_lock_the_account_like_wrong_passwords(college, with_2fa, se
     assert response.status_code == 403 and response.json()["error"]["code"] == "account_locked"
 
 
-def test_2fa_verify_is_throttled(college):
+def test_invalid_otp_tokens_spend_the_address_s_failure_budget(college, settings):
+    settings.AUTH_ADDRESS_FAILURE_RATE = "5/min"
     client = client_for(college)
     statuses = [
         client.post("/api/v1/auth/2fa/verify/", {"otp_token": "x", "code": "1"}).status_code

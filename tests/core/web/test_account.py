@@ -214,7 +214,7 @@ def test_codes_on_the_pages_share_the_apis_throttle(college, student):
     client = page_client(college, student, csrf=True)
     post(client, SECURITY, "/account/security/setup/", {})
     api = client_for(college, student)
-    for _ in range(5):  # the `otp` rate of the API: 5 a minute
+    for _ in range(10):  # the `auth_user` rate of the API: 10 a minute
         api.post("/api/v1/auth/2fa/totp/confirm/", {"code": "000000"})
 
     response = post(client, SECURITY, "/account/security/confirm/", {"confirm-code": "000000"})

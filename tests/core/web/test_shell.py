@@ -9,7 +9,7 @@ from django_tenants.utils import tenant_context
 
 from core.accounts.models import Role, User
 from core.web.decorators import OFFICE, page
-from tests.conftest import PASSWORD, client_for, host_of, make_user
+from tests.conftest import PASSWORD, client_for, host_of, login, make_user
 from tests.core.accounts.test_two_factor import code_for
 from tests.web import HTML, page_client, text_of
 
@@ -221,3 +221,14 @@ def test_the_navigation_marks_the_most_specific_entry_as_current(college):
     response = page_client(college, recruiter).get("/recruiter/interviews/")
     current = re.findall(r'<a href="([^"]+)" aria-current="page">', text_of(response))
     assert set(current) == {"/recruiter/interviews/"}
+
+
+def test_the_page_sign_in_shares_the_apis_throttles(college, student, settings):
+    settings.AUTH_ACCOUNT_ADDRESS_RATE = "3/min"
+    settings.ACCOUNT_LOCKOUT_FAILURES = 100
+    client = page_client(college, csrf=True)
+    answers = [sign_in_form(client, student.email, "wrong-password-123") for _ in range(4)]
+    assert all(a.status_code == 200 for a in answers)
+    assert "wait" in text_of(answers[3]).lower()
+    api = login(client_for(college), student.email)  # the same budget as the API's
+    assert api.status_code == 429

@@ -356,3 +356,78 @@ def test_a_long_ended_subscription_takes_the_deletion_path(root, college, custom
 
     assert result["cancelled"] == 1
     assert status_of(college) == CollegeStatus.CANCELLED
+
+
+# --- Answers that were 500 ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "malformed",
+    [
+        {"id": "evt_bad_1", "object": "event", "type": "invoice.paid", "created": 1},
+        {"id": "evt_bad_2", "type": "invoice.paid", "created": 1, "data": {"object": "x"}},
+        {"id": 7, "type": "invoice.paid", "created": 1, "data": {"object": {}}},
+        {"type": "invoice.paid", "created": "yesterday", "data": {"object": {}}},
+    ],
+)
+def test_a_signed_but_malformed_event_is_a_400_and_writes_nothing(root, malformed):
+    response = deliver(root, malformed)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+    assert not StripeEvent.objects.exists()
+
+
+def test_a_signed_event_with_a_malformed_object_is_a_400(root, college, customer):
+    broken = event(
+        "customer.subscription.updated",
+        {**subscription_object(customer, "active"), "items": {"data": [{"price": None}]}},
+    )
+
+    response = deliver(root, broken)
+
+    assert response.status_code == 400
+    assert not StripeEvent.objects.exists()
+    assert status_of(college) == CollegeStatus.TRIALING
+
+
+def test_a_deeply_nested_signed_payload_is_a_400(root):
+    payload = '{"id": "evt_deep", "data": ' + "[" * 5000 + "]" * 5000 + "}"
+    header = stripe.WebhookSignature.generate_signature_header(payload, SECRET)
+    response = root.generic(
+        "POST",
+        "/api/v1/billing/webhook/",
+        payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=header,
+    )
+
+    assert response.status_code == 400
+    assert not StripeEvent.objects.exists()
+
+
+def test_checkout_and_portal_with_stripe_unreachable_answer_billing_unavailable(
+    admin_client, customer, settings
+):
+    from tests.conftest import free_port
+
+    settings.STRIPE_API_BASE = f"http://127.0.0.1:{free_port()}"  # nobody listens there
+
+    checkout = admin_client.post("/api/v1/billing/checkout/", {"plan": "growth"}, format="json")
+    portal = admin_client.post("/api/v1/billing/portal/")
+
+    for response in (checkout, portal):
+        assert response.status_code == 503
+        error = response.json()["error"]
+        assert error["code"] == "billing_unavailable"
+        assert "nothing was charged" in error["message"]
+
+
+def test_checkout_without_stripe_configured_says_so(admin_client, customer, settings):
+    settings.STRIPE_SECRET_KEY = ""
+
+    response = admin_client.post("/api/v1/billing/checkout/", {"plan": "growth"}, format="json")
+
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "billing_unavailable"
+    assert "not set up" in response.json()["error"]["message"]

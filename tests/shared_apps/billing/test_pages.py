@@ -15,7 +15,7 @@ from tests.web import page_client, text_of
 pytestmark = pytest.mark.django_db
 
 BILLING = "/office/billing/"
-UNAVAILABLE = "Billing is unavailable right now, try again later."
+UNAVAILABLE = "Payments are unavailable right now: nothing was charged"
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_tenants.utils import tenant_context
 
-from core.accounts.models import Role, TOTPDevice, User
+from core.accounts.models import Role, TOTPDevice
 from shared_apps.billing.models import Plan, Subscription
 from shared_apps.console.models import OperatorAction, UsageSnapshot
 from shared_apps.console.services import usage_refresh

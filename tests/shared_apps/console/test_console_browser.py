@@ -22,10 +22,12 @@ SECRET_B32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 CREATE_OPERATOR = f"""
 from django_tenants.utils import schema_context
 from core.accounts.models import TOTPDevice, User
+from core.accounts.services import email_mark_verified
 from tenants.services import college_ensure
 college_ensure(subdomain="console-target", name="Console Target College")
 with schema_context("public"):
     operator = User.objects.create_superuser(email="{EMAIL}", password="{PASSWORD}")
+    email_mark_verified(user=operator)  # every sign-in, the admin's too, needs a proven address
     device = TOTPDevice.for_new_secret(user=operator, hex_key="{SECRET_HEX}")
     device.confirmed = True
     device.save()
@@ -33,10 +35,11 @@ with schema_context("public"):
 
 
 def remove_operator():
+    from allauth.account.models import EmailAddress
     from auditlog.models import LogEntry
     from django_tenants.utils import schema_context
 
-    from core.accounts.models import TOTPDevice, User
+    from core.accounts.models import LoginChallenge, TOTPDevice, User
     from shared_apps.console.models import OperatorAction
 
     with schema_context("public"):
@@ -45,6 +48,8 @@ def remove_operator():
         OperatorAction.objects.filter(operator_email=EMAIL)._raw_delete(OperatorAction.objects.db)
         operator = User.objects.get(email=EMAIL)
         LogEntry.objects.filter(actor=operator).delete()
+        EmailAddress.objects.filter(user=operator).delete()
+        LoginChallenge.objects.filter(user=operator).delete()  # the admin's code step
         TOTPDevice.objects.filter(user=operator).delete()
         User.objects.filter(pk=operator.pk)._raw_delete(User.objects.db)
 

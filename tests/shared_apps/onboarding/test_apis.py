@@ -147,3 +147,23 @@ def test_signup_is_throttled(root, settings):
 
     assert statuses[:10] == [400] * 10
     assert statuses[10] == 429
+
+
+@pytest.mark.parametrize("subdomain", ["xn--80ak6aa92e", "xn--pple-43d", "ab--cd"])
+def test_punycode_look_alikes_do_not_sign_up(root, subdomain):
+    check = root.get("/api/v1/signup/check-subdomain/", {"subdomain": subdomain}).json()["data"]
+    response = root.post("/api/v1/signup/", signup_body(subdomain=subdomain), format="json")
+
+    assert check["available"] is False and "look-alike" in check["reason"]
+    assert response.status_code == 400
+    assert "subdomain" in response.json()["error"]["details"]
+    assert not College.objects.filter(subdomain=subdomain).exists()
+
+
+def test_a_deeply_nested_sign_up_body_is_a_400(root):
+    body = '{"college_name": ' + "[" * 1000 + "]" * 1000 + "}"
+
+    response = root.generic("POST", "/api/v1/signup/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"

@@ -156,7 +156,12 @@ def test_the_report_downloads_as_xlsx_with_a_sheet_per_group(college, coordinato
     assert departments[0][:3] == ("department", "students_total", "students_placed")
     assert departments[1][:4] == ("CSE", 3, 2, 0.6667)
     assert companies[1][0] == "Acme" and companies[1][-1] == 2000000.0
-    assert ("'=SUM(A1)", 1, 0, 0, 0, None, None) in companies  # no formula from a name
+    # no formula from a name: a typed string cell, its text unchanged
+    assert ("=SUM(A1)", 1, 0, 0, 0, None, None) in companies
+    [name_cell] = [
+        row[0] for row in workbook["Companies"].iter_rows() if row[0].value == "=SUM(A1)"
+    ]
+    assert name_cell.data_type == "s"
     assert [row[3] for row in list(workbook["CTC bands"].values)[1:]] == [0, 0, 0, 2, 1]
 
 

@@ -461,6 +461,21 @@ def test_the_xlsx_export(college, coordinator_client):
     ]
 
 
+def test_the_xlsx_export_types_formula_like_text_as_strings(college, coordinator_client):
+    make_student(college, roll_number="X2", first_name='=HYPERLINK("http://evil")')
+    with tenant_context(college):
+        Student.objects.filter(roll_number="X2").update(phone="+91 98765 43210")
+
+    response = coordinator_client.get(
+        EXPORT, {"format": "xlsx", "columns": "roll_number,first_name,phone"}
+    )
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    _header, row = list(sheet.iter_rows())
+    assert [c.value for c in row] == ["X2", '=HYPERLINK("http://evil")', "+91 98765 43210"]
+    assert {c.data_type for c in row} == {"s"}  # text, never a formula, no apostrophe added
+
+
 def test_bad_export_parameters_answer_400(coordinator_client):
     unknown = coordinator_client.get(EXPORT, {"columns": "roll_number,password"})
     bad_format = coordinator_client.get(EXPORT, {"format": "pdf"})

@@ -1,0 +1,25 @@
+"""The college's settings, as its admin changes them."""
+
+from django.db import transaction
+
+from core.accounts.hooks import hooks
+from core.accounts.models import CollegeSettings
+
+BRANDING_FIELDS = ("brand_name", "brand_color", "email_footer")
+
+
+@transaction.atomic
+def college_settings_update(*, college_settings: CollegeSettings, **changes) -> CollegeSettings:
+    """The admin changes the college's settings. Setting a custom branding needs the plan
+    feature `custom_branding` (`402 plan_limit_reached`); clearing it, or sending the stored
+    value again, does not (a downgrade keeps what exists)."""
+    if any(
+        changes[name] and changes[name] != getattr(college_settings, name)
+        for name in BRANDING_FIELDS
+        if name in changes
+    ):
+        hooks.ensure_feature("custom_branding")
+    for name, value in changes.items():
+        setattr(college_settings, name, value)
+    college_settings.save()
+    return college_settings
