@@ -1,8 +1,11 @@
-"""Helpers of the browser tests: the app under gunicorn on the test database, Chromium, and
-committed rows (the server sees only committed data; tests clean up after themselves)."""
+"""Helpers of the browser tests: the app as `make run` starts it, on the test database,
+Chromium, and committed rows (the server sees only committed data; tests clean up after
+themselves)."""
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -65,10 +68,12 @@ def drop_college(subdomain: str) -> None:
 
 
 def server_env(mail_dir: Path) -> dict:
-    """The environment of the app as the browser tests run it: local settings, test database."""
+    """The environment of the app as the browser tests run it: local settings (as `make run`),
+    the test database, the tests' Redis database (cache and Celery broker), mail into files."""
     db = connection.settings_dict
+    inherited = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "PORT")}
     return {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": settings.CACHES["default"]["LOCATION"],
@@ -86,26 +91,56 @@ def manage(mail_dir: Path, code: str) -> None:
 
 
 class Server:
+    """A fresh `make run`-style start on the test database: `python -m config.devserver`
+    (Django's development server, a Celery worker and beat), without its setup steps (the
+    fixtures have migrated the test database) and without the reloader (others' edits of the
+    tree would restart it under a test). Its output goes to `log`."""
+
+    START_SECONDS = 60
+    STOP_SECONDS = 20  # the runner gives its children 8 seconds, then kills them
+
     def __init__(self, mail_dir: Path) -> None:
         self.port = free_port()
         self.mail_dir = mail_dir
-        env = server_env(mail_dir)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", "1", "--threads", "4", "--log-level", "warning"],
-            cwd=ROOT, env=env,
-        )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        self.log = mail_dir.parent / "devserver.log"
+        command = [sys.executable, "-m", "config.devserver", "--port", str(self.port)]
+        command += ["--host", "127.0.0.1", "--skip-setup", "--no-reload"]
+        with self.log.open("wb") as output:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=server_env(mail_dir), stdin=subprocess.DEVNULL,
+                stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+        if not self._serving():
+            self.stop()
+            pytest.fail(f"the development server did not start:\n{self.output()[-4000:]}")
+
+    def _serving(self) -> bool:
+        probe = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/healthz", headers={"Host": "localhost"}
+        )
+        deadline = time.monotonic() + self.START_SECONDS
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
-                urllib.request.urlopen(f"http://localhost:{self.port}/healthz", timeout=1)
-                return
+                urllib.request.urlopen(probe, timeout=1).close()  # noqa: S310 (http, ours)
+                return True
             except OSError:
                 time.sleep(0.2)
+        return False
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
+        """SIGTERM to the runner's process group (it stops its web server, worker and beat);
+        SIGKILL if it is still there after STOP_SECONDS."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=self.STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
 
 
 def launch(playwright):
@@ -123,8 +158,8 @@ SERIOUS = ("serious", "critical")
 
 @pytest.fixture(scope="session")
 def workspace_server(_schemas, tmp_path_factory):
-    """The app under gunicorn on the test database, for the whole session (a test using it also
-    asks for `db`, which is how pytest-django knows to set up the test database)."""
+    """The app as `make run` starts it, on the test database, for the whole session (a test
+    using it also asks for `db`, which is how pytest-django knows to set up the test database)."""
     server = Server(tmp_path_factory.mktemp("mail"))
     yield server
     server.stop()
@@ -162,6 +197,7 @@ def snapshot(page, name: str) -> None:
     from axe_playwright_python.sync_playwright import Axe  # here: only browser runs pay its import
 
     ARTIFACTS.mkdir(exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")  # else the sticky top bar shows mid-page
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     results = Axe().run(page)
     violations = [

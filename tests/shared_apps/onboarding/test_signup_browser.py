@@ -15,7 +15,7 @@ pytestmark = needs_chromium
 
 @pytest.fixture
 def server(db, workspace_server):
-    """The app under gunicorn, on the test database, mailing into files."""
+    """The app as `make run` starts it, on the test database, mailing into files."""
     yield workspace_server.port, workspace_server.mail_dir
     drop_college("browser-college")
 
