@@ -98,8 +98,10 @@ class Application(SoftDeleteModel):
             # recommendations ask it of each of thousands of eligible students ("busy elsewhere")
             models.Index(
                 fields=["student"],
-                include=["drive"],
-                condition=models.Q(deleted_at__isnull=True, status__in=sorted(OPEN_STATUSES)),
+                # the status is included, not in the condition: a partial index's IN list is
+                # rewritten by PostgreSQL and would not survive the schema clone unchanged
+                include=["drive", "status"],
+                condition=models.Q(deleted_at__isnull=True),
                 name="application_student_open_idx",
             ),
         ]

@@ -12,12 +12,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="application",
             index=models.Index(
-                condition=models.Q(
-                    ("deleted_at__isnull", True),
-                    ("status__in", ["applied", "in_process", "offered", "shortlisted"]),
-                ),
+                condition=models.Q(("deleted_at__isnull", True)),
                 fields=["student"],
-                include=("drive",),
+                include=("drive", "status"),
                 name="application_student_open_idx",
             ),
         ),
