@@ -39,6 +39,12 @@ HINTS = {
 }
 
 
+# The generic messages of the error handlers say no more than the page's title: not shown.
+GENERIC_MESSAGES = frozenset(
+    {"Not found.", "Permission denied.", "Bad request.", "Something went wrong on our side."}
+)
+
+
 def wants_html(request) -> bool:
     if request.path.startswith(API_PREFIXES):
         return False
@@ -57,7 +63,7 @@ def error_page(request, status: int, message: str = "", *, code: str = "") -> Ht
     context = {
         "status": status,
         "title": TITLES.get(status, "Something went wrong"),
-        "message": message,
+        "message": "" if message in GENERIC_MESSAGES else message,
         "hint": HINTS.get(status, ""),
         "code": code,
         "college": college_of_request(),

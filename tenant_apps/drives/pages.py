@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.forms import formset_factory
 from django.http import HttpResponseRedirect
@@ -64,7 +64,7 @@ from tenant_apps.drives.models import (
 from tenant_apps.drives.selectors import drives_for
 from tenant_apps.drives.serializers import DriveInput
 from tenant_apps.kit.exports import export_request, export_response
-from tenant_apps.kit.pages import QuickSelect
+from tenant_apps.kit.pages import QuickSelect, searched
 from tenant_apps.kit.viewsets import PageRows
 from tenant_apps.students.filters import STUDENT_ORDERING_FIELDS, STUDENT_SEARCH_FIELDS
 from tenant_apps.students.models import PlacementStatus, Skill
@@ -112,16 +112,6 @@ MAX_ROWS = 50
 
 
 # --- Shared pieces ---------------------------------------------------------------------------
-
-
-def _search(queryset: QuerySet, fields: list[str], q: str) -> QuerySet:
-    """The API's `search`: every word of `q` is in one of `fields`."""
-    for term in q.split():
-        condition = Q()
-        for field in fields:
-            condition |= Q(**{f"{field}__icontains": term})
-        queryset = queryset.filter(condition)
-    return queryset
 
 
 def _ordering(wanted: str, allowed: dict[str, str], default: tuple[str, ...]) -> tuple[str, ...]:
@@ -227,7 +217,7 @@ def drive_list(request):
     companies = list(Company.objects.order_by("name", "pk").values_list("pk", "name"))
     form = DriveFilterForm(request.GET, companies=companies)
     drives = DriveFilter(request.GET, queryset=drives_for(request.user).alive()).qs
-    drives = _search(drives, DRIVE_SEARCH_FIELDS, request.GET.get("q", ""))
+    drives = searched(drives, DRIVE_SEARCH_FIELDS, request.GET.get("q", ""))
     ordering = _ordering(
         request.GET.get("ordering", ""),
         {name: name for name in DRIVE_ORDERING_FIELDS},
@@ -634,7 +624,7 @@ def _applicants(request, drive: Drive) -> QuerySet[Application]:
     """The drive's applicants the caller may see, with the tab's status and the search."""
     scope = applications_for(request.user).alive().filter(drive=drive)
     scope = scope.filter(student__deleted_at__isnull=True)  # as `drive_applicants`
-    queryset = _search(
+    queryset = searched(
         ApplicationFilter(request.GET, queryset=scope).qs,
         APPLICATION_SEARCH_FIELDS,
         request.GET.get("q", ""),
@@ -815,7 +805,7 @@ def _eligible_filter(request, drive: Drive, queryset: QuerySet) -> QuerySet:
     request's URL arguments, as DRF passes them)."""
     shim = SimpleNamespace(parser_context={"kwargs": {"pk": drive.pk}})
     queryset = EligibleStudentFilter(request.GET, queryset=queryset, request=shim).qs
-    return _search(queryset, STUDENT_SEARCH_FIELDS, request.GET.get("q", ""))
+    return searched(queryset, STUDENT_SEARCH_FIELDS, request.GET.get("q", ""))
 
 
 @page(roles=OFFICE)

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
 from core.web.decorators import RECRUITER, page
+from tenant_apps.applications.filters import APPLICATION_SEARCH_FIELDS
 from tenant_apps.applications.models import (
     MOVER_TARGETS,
     OPEN_STATUSES,
@@ -16,6 +17,7 @@ from tenant_apps.applications.models import (
 from tenant_apps.applications.selectors import applications_for
 from tenant_apps.drives.models import RoundKind
 from tenant_apps.drives.selectors import DRIVE_READ_MODEL, drive_output, drives_for
+from tenant_apps.kit.pages import searched
 from tenant_apps.kit.viewsets import PageRows
 from tenant_apps.students.selectors import skill_ratings_subquery
 
@@ -73,14 +75,7 @@ def drive(request, pk: int):
     status = request.GET.get("status", "")
     if status in LABELS:
         applicants = applicants.filter(status=status)
-    query = request.GET.get("q", "").strip()
-    if query:
-        applicants = applicants.filter(
-            Q(student__roll_number__icontains=query)
-            | Q(student__user__first_name__icontains=query)
-            | Q(student__user__last_name__icontains=query)
-            | Q(student__user__email__icontains=query)
-        )
+    applicants = searched(applicants, APPLICATION_SEARCH_FIELDS, request.GET.get("q", ""))
     ordering = "-cgpa" if request.GET.get("ordering") == "-cgpa" else "created_at"
     order = ("-student__cgpa", "id") if ordering == "-cgpa" else ("created_at", "id")
     page_obj = Paginator(applicant_rows(applicants.order_by(*order)), 20).get_page(
