@@ -8,11 +8,12 @@ from core.accounts.errors import OtpRequired
 from core.accounts.models import STAFF_ROLES, CollegeSettings
 
 SETTINGS_CACHE_KEY = "college-settings:versioned"  # a data cache entry (core/datacache.py)
+SETTINGS_TABLES = (CollegeSettings._meta.db_table,)
 
 
 def college_settings(snapshot: datacache.Snapshot | None = None) -> CollegeSettings:
-    """The settings, from the college's data cache until they (or anything else) change."""
-    return datacache.cached(SETTINGS_CACHE_KEY, CollegeSettings.load, snapshot)
+    """The settings, from the college's data cache until they change."""
+    return datacache.cached(SETTINGS_CACHE_KEY, CollegeSettings.load, snapshot, SETTINGS_TABLES)
 
 
 def second_factor_required(user, snapshot: datacache.Snapshot | None = None) -> bool:
