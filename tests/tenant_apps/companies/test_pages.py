@@ -105,8 +105,7 @@ def test_the_list_costs_the_same_queries_for_1_or_20_rows(college, coordinator_p
         assert len(names_in(response)) == n
         return len(queries)
 
-    coordinator_pages.get(COMPANIES)  # creates the college's settings: a write to them
-    coordinator_pages.get(COMPANIES)  # caches them (writes elsewhere leave them cached)
+    coordinator_pages.get(COMPANIES)
     assert count_for(1) == count_for(20)
 
 
