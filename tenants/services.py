@@ -17,8 +17,8 @@ from django.utils import timezone
 from django_tenants.utils import schema_exists, tenant_context
 from rest_framework.exceptions import ValidationError
 
-from shared_apps.billing.models import Plan
 from tenants import cloning
+from tenants.hooks import hooks
 from tenants.models import (
     DEFAULT_TIME_ZONE,
     College,
@@ -105,7 +105,7 @@ def public_tenant_ensure() -> College:
 
 
 def _college_create(
-    *, name: str, subdomain: str, plan: Plan | None, time_zone: str = DEFAULT_TIME_ZONE
+    *, name: str, subdomain: str, plan, time_zone: str = DEFAULT_TIME_ZONE
 ) -> College:
     """Row, domain and cloned schema of a new trialing college, in the caller's transaction."""
     college = College(
@@ -153,7 +153,7 @@ def college_provision(
     problem = subdomain_problem(subdomain)
     if problem:
         raise ValidationError({"subdomain": [problem]})
-    plan = Plan.objects.filter(code=plan_code or Plan.TRIAL, is_public=True).first()
+    plan = hooks.plan_for(plan_code)
     if plan is None:
         raise ValidationError({"plan": ["Unknown plan."]})
     if problem := time_zone_problem(time_zone):
@@ -224,6 +224,6 @@ def college_ensure(*, subdomain: str, name: str) -> tuple[College, bool]:
         return college, False
     template_ensure()
     with transaction.atomic():
-        plan = Plan.objects.filter(code=Plan.TRIAL).first()
+        plan = hooks.plan_for(None, public_only=False)
         college = _college_create(name=name, subdomain=subdomain, plan=plan)
     return college, True

@@ -62,6 +62,14 @@ def stripe_client() -> stripe.StripeClient:
     )
 
 
+def plan_for(code: str | None = None, *, public_only: bool = True) -> Plan | None:
+    """The plan of `code` (the trial when empty) a new college starts on; None if unknown."""
+    plans = Plan.objects.filter(code=code or Plan.TRIAL)
+    if public_only:
+        plans = plans.filter(is_public=True)
+    return plans.first()
+
+
 def subscription_for(college: College) -> Subscription:
     return Subscription.objects.get_or_create(college=college)[0]
 
