@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.db import connection
 from django.utils.functional import SimpleLazyObject, empty
 
 from core.http import client_ip
@@ -261,8 +262,6 @@ def _scrub(value):
 
 
 def _tag(event: dict) -> None:
-    from django.db import connection
-
     context = _current.get()
     tags = event.setdefault("tags", {})
     schema = context.schema if context is not None else None
@@ -302,6 +301,7 @@ def sentry_init(
     traces_sample_rate: float = 0.0,
     **options,
 ) -> None:
+    # imported only when a DSN is configured: no start-up cost for the runs without Sentry
     import sentry_sdk
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.django import DjangoIntegration

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_exists, tenant_context
 from rest_framework.exceptions import ValidationError
 
+from core.accounts import services as accounts
 from tenants import cloning
 from tenants.hooks import hooks
 from tenants.models import (
@@ -147,8 +148,6 @@ def college_provision(
 
     The admin is unverified unless `verified_admin`; a verification mail goes to the college's
     host once the transaction commits."""
-    from core.accounts import services as accounts
-
     subdomain = subdomain.strip().lower()
     problem = subdomain_problem(subdomain)
     if problem:

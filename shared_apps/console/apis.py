@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from core.accounts.models import Role
 from shared_apps.billing.models import Plan
 from shared_apps.console import selectors, services
+from shared_apps.console.support import support_link
 from tenants.models import College, CollegeStatus
 
 
@@ -121,8 +122,6 @@ class TenantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"], url_path="support-session")
     def support_session(self, request, pk=None):
         """A one-time link (2 minutes) to a read-only session in the college's admin."""
-        from shared_apps.console.support import support_link
-
         college = self.get_object()
         return Response(
             {"url": support_link(request=request, operator=request.user, college=college)}

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from core.accounts.models import Role
 from shared_apps.billing.limits import ensure_feature
+from tenant_apps.access import drives_for
 from tenant_apps.analytics import exports
 from tenant_apps.analytics.selectors import (
     RECOMMENDATION_PARTS,
@@ -35,7 +36,7 @@ from tenant_apps.analytics.serializers import (
 )
 from tenant_apps.drives.filters import EligibleStudentFilter
 from tenant_apps.drives.models import Drive
-from tenant_apps.drives.selectors import DRIVE_READ_MODEL, drive_output, drives_for
+from tenant_apps.drives.selectors import DRIVE_READ_MODEL, drive_output
 from tenant_apps.kit.filters import QuietDjangoFilterBackend
 from tenant_apps.kit.permissions import ALL, STAFF, STUDENT, ActionRoles, is_staff
 from tenant_apps.students.filters import STUDENT_SEARCH_FIELDS

@@ -4,6 +4,7 @@ from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from tenant_apps.access import drives_for
 from tenant_apps.drives import services
 from tenant_apps.drives.eligibility import drive_eligible_students
 from tenant_apps.drives.filters import (
@@ -13,7 +14,7 @@ from tenant_apps.drives.filters import (
     EligibleStudentFilter,
 )
 from tenant_apps.drives.models import Drive
-from tenant_apps.drives.selectors import DRIVE_READ_MODEL, drive_output, drives_for
+from tenant_apps.drives.selectors import DRIVE_READ_MODEL, drive_output
 from tenant_apps.drives.serializers import DriveInput, DriveOutput
 from tenant_apps.kit.permissions import ALL, STAFF, ActionRoles, is_staff
 from tenant_apps.kit.viewsets import FILTER_BACKENDS, PageRows, ReadModelViewSet

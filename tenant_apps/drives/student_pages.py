@@ -15,9 +15,9 @@ from core.accounts.models import User
 from core.accounts.policies import college_settings
 from core.api.errors import PlacemateError
 from core.web.decorators import STUDENT, page
+from tenant_apps.access import applications_for, drives_for
 from tenant_apps.applications import services as applications
 from tenant_apps.applications.models import OPEN_STATUSES, Application
-from tenant_apps.applications.selectors import applications_for
 from tenant_apps.applications.serializers import ApplicationCreateInput
 from tenant_apps.drives.eligibility import (
     DriveTerms,
@@ -33,7 +33,7 @@ from tenant_apps.drives.models import (
     RoundKind,
     accepting_applications,
 )
-from tenant_apps.drives.selectors import DRIVE_READ_MODEL, drive_output, drives_for
+from tenant_apps.drives.selectors import DRIVE_READ_MODEL, drive_output
 from tenant_apps.kit.errors import NotEligible
 from tenant_apps.students.models import Student
 from tenant_apps.students.selectors import student_of

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from core.accounts.adapter import college_link
 from core.api.viewsets import SoftDeleteModelViewSet
+from tenant_apps.access import students_for
 from tenant_apps.kit.exports import (
     ExportSchema,
     export_parameters,
@@ -27,12 +28,7 @@ from tenant_apps.students.filters import (
     StudentFilter,
 )
 from tenant_apps.students.models import Skill, Student, StudentImport
-from tenant_apps.students.selectors import (
-    STUDENT_READ_MODEL,
-    student_of,
-    student_output,
-    students_for,
-)
+from tenant_apps.students.selectors import STUDENT_READ_MODEL, student_of, student_output
 from tenant_apps.students.serializers import (
     ProfileInput,
     ResumeInput,
