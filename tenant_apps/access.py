@@ -8,7 +8,10 @@ through the caller's scope, so that a row the caller may not see (a draft, anoth
 one hidden from a student) answers exactly like a row that does not exist. Views, serializers
 and workspace pages read through here, never through a model's manager."""
 
+from collections.abc import Callable
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from rest_framework import serializers
 
 from core.accounts.models import Role, User
 from tenant_apps.applications.models import OPEN_STATUSES, Application, Offer
@@ -133,3 +136,42 @@ def attempts_for(user: User) -> QuerySet[Attempt]:
     if user.role == Role.STUDENT:
         return queryset.filter(student__user_id=user.pk)
     return queryset.none()
+
+
+def visible_drives(user: User) -> QuerySet[Drive]:
+    """The drives a student browses on their pages: every open drive accepting applications
+    (with their verdict: eligible or why not), and the drives of their scope (those they
+    applied to). The API shows only `drives_for` (the eligible ones)."""
+    return Drive.objects.filter(
+        accepting_applications() | Q(pk__in=drives_for(user).values("pk"))
+    ).exclude(status=DriveStatus.DRAFT)
+
+
+# --- Ids read from input ------------------------------------------------------------------------
+
+
+class InScope(serializers.PrimaryKeyRelatedField):
+    """A primary key read from a request, resolved through the caller's scope
+    (`scope(request.user)`): a row the caller may not see (a draft, another company's, one
+    hidden from a student) answers exactly like a missing one: 400, `validation_error`,
+    "Invalid pk". `model` only documents the field (OpenAPI)."""
+
+    def __init__(self, model, scope: Callable[[User], QuerySet], **kwargs):
+        self.scope = scope
+        super().__init__(queryset=model.objects.none(), **kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.queryset
+        return self.scope(user)
+
+
+def drives_to_apply_to(user: User) -> QuerySet[Drive]:
+    """The drives `user` may name when applying: those of their scope, alive, not drafts."""
+    return drives_for(user).alive().exclude(status=DriveStatus.DRAFT)
+
+
+def applications_alive_for(user: User) -> QuerySet[Application]:
+    return applications_for(user).alive()

@@ -94,7 +94,7 @@ class ApplicationViewSet(ReadModelViewSet):
         services.application_restore(application=instance)
 
     def create(self, request, *args, **kwargs):
-        data = ApplicationCreateInput(data=request.data)
+        data = ApplicationCreateInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         student = student_of(request.user)
         if student is None:
@@ -187,7 +187,7 @@ class OfferViewSet(ReadModelViewSet):
 
     def create(self, request, *args, **kwargs):
         refuse_oversized_request(request)
-        data = OfferInput(data=request.data)
+        data = OfferInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         offer = services.offer_create(**data.validated_data)
         return Response(self.output_for(offer.pk), status=status.HTTP_201_CREATED)

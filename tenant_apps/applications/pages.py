@@ -168,7 +168,7 @@ def offer_new(request):
             payload["letter"] = data["letter"]
         try:
             refuse_oversized_request(request)
-            serializer = OfferInput(data=payload)
+            serializer = OfferInput(data=payload, context={"request": request})
             serializer.is_valid(raise_exception=True)
             offer = services.offer_create(**serializer.validated_data)
         except (ValidationError, PlacemateError) as error:
