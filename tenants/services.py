@@ -188,7 +188,7 @@ def college_provision(
 
 
 def college_signup(*, fields: dict, request) -> College:
-    """The sign-up of API.md (API and page alike): `fields` as named there."""
+    """The sign-up of docs/api.md (API and page alike): `fields` as named there."""
     plan = fields.get("plan")
     return college_provision(
         name=fields["college_name"],

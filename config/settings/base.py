@@ -424,7 +424,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Placemate API",
-    "DESCRIPTION": "Placement platform for colleges. Every response uses the envelope of API.md.",
+    "DESCRIPTION": (
+        "Placement platform for colleges. Every response uses the envelope of docs/api.md."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

@@ -8,9 +8,9 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
-from rest_framework import status
 
 from core.accounts.models import STAFF_ROLES, User
+from core.api.codes import ErrorCode
 from core.api.errors import PlacemateError
 from shared_apps.billing.models import Plan
 
@@ -23,8 +23,7 @@ LIMIT_LABELS = {
 
 
 class PlanLimitReached(PlacemateError):
-    status_code = status.HTTP_402_PAYMENT_REQUIRED
-    code = "plan_limit_reached"
+    code = ErrorCode.PLAN_LIMIT_REACHED
     message = "Your plan's limit is reached: upgrade to add more."
 
 

@@ -1,4 +1,4 @@
-"""The platform API of API.md (root domain, operators with confirmed 2FA only)."""
+"""The platform API of docs/api.md (root domain, operators with confirmed 2FA only)."""
 
 import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
