@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection as default_connection
 from django.db.backends.signals import connection_created
+from django_tenants.utils import schema_context
 
 VERSION_KEY = "data-version"  # any write; the default cache prefixes every key with the schema
 # UPDATEs that set only these columns of a table count as a write to `table.column` alone.
@@ -74,8 +75,6 @@ def version_keys(tables) -> list[str]:
 def publish_new_version(schema_name: str | None = None, tables=()) -> None:
     """Invalidate the entries of a college (the current one by default) that depend on
     `tables`, and those that depend on every write."""
-    from django_tenants.utils import schema_context
-
     versions = {VERSION_KEY: _new_version()}
     versions.update((table_version_key(table), _new_version()) for table in tables)
     if schema_name is None or schema_name == default_connection.schema_name:
