@@ -143,6 +143,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with the plain widgets written in Python (core/web/renderers.py)
+FORM_RENDERER = "core.web.renderers.QuickRenderer"
+
 WSGI_APPLICATION = "config.wsgi.application"
 
 # --- Database ----------------------------------------------------------------------------------
