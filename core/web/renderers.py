@@ -8,6 +8,8 @@ with a template of its own) is rendered by the templates as before.
 A page with a hundred fields (a drive's editor, a student's profile) spent most of its time in
 the template engine rendering them, one render context per widget and per option."""
 
+from html import escape
+
 from django.forms.renderers import DjangoTemplates
 from django.template import Context
 from django.template.base import render_value_in_context
@@ -59,12 +61,17 @@ _CONTEXT = Context(autoescape=True)
 
 
 def _text(value) -> str:
-    """`{{ value }}`: localized, then escaped unless safe."""
+    """`{{ value }}`: localized, then escaped unless safe (a plain `str` at once: the labels of
+    a thousand options)."""
+    if type(value) is str:
+        return escape(value, quote=True)
     return render_value_in_context(value, _CONTEXT)
 
 
 def _formatted(value) -> str:
     """`{{ value|stringformat:'s' }}`: `str()`, escaped unless the value was safe."""
+    if type(value) is str:
+        return escape(value, quote=True)
     if isinstance(value, tuple):
         value = str(value)
     text = "%s" % value  # noqa: UP031 (the filter's own operation)

@@ -3,10 +3,12 @@
 from io import StringIO
 
 import pytest
+from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 from django_tenants.utils import tenant_context
 
 from tenant_apps.applications.models import Application, Offer
+from tenant_apps.assessments.models import Answer, Assessment, Attempt
 from tenant_apps.companies.models import Company, Recruiter
 from tenant_apps.drives.models import Drive, DriveRound
 from tenant_apps.interviews.models import Interview
@@ -62,3 +64,28 @@ def test_seed_college_fills_a_college_once_and_signs_in(college, other_college):
 def test_seed_college_needs_an_existing_college(db):
     with pytest.raises(CommandError):
         call_command("seed_college", schema="nowhere", stdout=StringIO())
+
+
+def test_seed_college_adds_assessments_with_attempts_and_an_audit_log(college, other_college):
+    # when the college is seeded with assessments and audit entries, twice
+    first = seed(college, assessments=4, audit_entries=300)
+    second = seed(college, assessments=4, audit_entries=300)
+
+    # then there are published assessments, for everybody and for a drive's first round, each
+    # taken and scored, and the audit log has the entries asked for, not twice
+    assert "attempts added" in first and "300 audit entries added" in first
+    assert "0 attempts added" in second and "0 audit entries added" in second
+    with tenant_context(college):
+        assessments = Assessment.objects.filter(title__startswith="Seed assessment")
+        assert assessments.count() == 4
+        assert assessments.filter(drive=None).exists()
+        assert assessments.filter(drive__isnull=False, round__sequence=1).exists()
+        assert all(a.assessment_questions.count() == 20 for a in assessments)
+        attempts = Attempt.objects.filter(assessment__in=assessments)
+        assert attempts.exists() and not attempts.filter(score=None).exists()
+        attempt = attempts.first()
+        assert Answer.objects.filter(attempt=attempt).count() == 20
+        # (the benchmark accounts' own changes are logged too, after the seeded entries)
+        assert 300 <= LogEntry.objects.count() < 310
+    with tenant_context(other_college):
+        assert not Assessment.objects.exists() and not LogEntry.objects.exists()
