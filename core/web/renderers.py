@@ -72,6 +72,8 @@ def _formatted(value) -> str:
     """`{{ value|stringformat:'s' }}`: `str()`, escaped unless the value was safe."""
     if type(value) is str:
         return escape(value, quote=True)
+    if type(value) is int:
+        return str(value)
     if isinstance(value, tuple):
         value = str(value)
     text = "%s" % value  # noqa: UP031 (the filter's own operation)

@@ -26,8 +26,9 @@ from tenant_apps.analytics.selectors import (
     OFFERS_EXPIRING_HOURS,
     WHOLE_SEASON,
     Season,
+    analytics_cached,
     dashboard_stats,
-    office_attention,
+    office_attention_cached,
     placement_report,
 )
 from tenant_apps.analytics.serializers import ReportQuery, SeasonQuery
@@ -76,10 +77,13 @@ class SeasonForm(forms.Form):
 def season_of(request) -> tuple[SeasonForm, Season]:
     """The filters of the query string as a form, and the season they select (the whole
     season while they are invalid; the form then shows why)."""
-    batches = list(
-        Student.objects.order_by("graduation_year")
-        .values_list("graduation_year", flat=True)
-        .distinct()
+    batches = analytics_cached(
+        "batches",
+        lambda: list(
+            Student.objects.order_by("graduation_year")
+            .values_list("graduation_year", flat=True)
+            .distinct()
+        ),
     )
     form = SeasonForm(season_params(request.GET), batches=batches)
     if not form.is_valid():
@@ -144,7 +148,7 @@ def home(request):
     form, season = season_of(request)
     stats = dashboard_stats(season=season)
     day_start, day_end = _college_day()
-    attention = office_attention(user=request.user, day_start=day_start, day_end=day_end)
+    attention = office_attention_cached(user=request.user, day_start=day_start, day_end=day_end)
     context = {
         "form": form,
         "filtered": bool(season.key),
