@@ -115,6 +115,7 @@ def bar_chart(rows: list[tuple[str, float, str]]) -> dict:
                 "label_y": y + 16,
                 "y": y + 23,
                 "bar": CHART_BAR,
+                "track": room,  # the bar's whole length, drawn faintly: 0% reads as 0
                 "width": width,
                 "value_x": width + 6,
                 "value_y": y + 35,
