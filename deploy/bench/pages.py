@@ -232,10 +232,13 @@ def main() -> None:
     ]
     lines += floors(host, options.requests)
     with tenant_context(college):
-        print(
+        heading = (
             f"college {college.schema_name}: {Student.objects.count()} students; "
-            f"{options.requests} requests per page"
+            f"{options.requests} requests per page; load average at the start "
+            + " ".join(f"{load:.1f}" for load in os.getloadavg())
+            + f" on {os.cpu_count()} CPUs"
         )
+        print(heading)
         people = People(college, host)
         for route, name, pattern in workspace_pages():
             if options.only not in route:
@@ -255,7 +258,8 @@ def main() -> None:
             timing = timed(client, path, options.requests)
             lines.append(row(f"{name} {path}", user.role, timing))
             print(lines[-1], flush=True)
-    table = "\n".join(lines)
+    lines.append("load average at the end " + " ".join(f"{load:.1f}" for load in os.getloadavg()))
+    table = "\n".join([heading, *lines])
     print("\n" + table)
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
