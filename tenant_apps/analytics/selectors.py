@@ -46,7 +46,8 @@ from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
 
 from core import datacache
-from core.accounts.models import User
+from core.accounts.models import STAFF_ROLES, User
+from tenant_apps.access import drives_for, interviews_for, offers_for, students_for
 from tenant_apps.applications.models import (
     OPEN_STATUSES,
     Application,
@@ -54,15 +55,10 @@ from tenant_apps.applications.models import (
     Offer,
     OfferStatus,
 )
-from tenant_apps.applications.selectors import offers_for
 from tenant_apps.drives.eligibility import drive_eligible_students, eligible_drives_condition
 from tenant_apps.drives.models import Drive, DriveSkill, DriveStatus, accepting_applications
-from tenant_apps.drives.selectors import drives_for
 from tenant_apps.interviews.models import InterviewStatus
-from tenant_apps.interviews.selectors import interviews_for
-from tenant_apps.kit.permissions import STAFF
 from tenant_apps.students.models import PlacementStatus, Student, StudentSkill
-from tenant_apps.students.selectors import students_for
 
 S = ApplicationStatus
 ACCEPTED = Q(status=OfferStatus.ACCEPTED)
@@ -388,7 +384,7 @@ def office_attention_cached(*, user: User, day_start: datetime, day_end: datetim
     scope is the whole college, so it is the same for each of its people; it is computed again
     after any committed write, and each minute (the 48 and 72 hours move with the clock: a
     window may start up to a minute early). Others' scopes are their own: computed each time."""
-    if user.role not in STAFF:
+    if user.role not in STAFF_ROLES:
         return office_attention(user=user, day_start=day_start, day_end=day_end)
     minute = timezone.now().replace(second=0, microsecond=0)
     return analytics_cached(
