@@ -42,7 +42,7 @@ CHART_WIDTH = 280
 CHART_ROW = 46  # a label line and its bar
 CHART_BAR = 14  # the bar's thickness
 CHART_BARS = 12  # bars of one chart (the tables and the report have every row)
-VALUE_ROOM = 58  # units kept right of the longest bar for its value
+VALUE_ROOM = 58  # units kept right of the bars' track for their values
 
 
 def url_or_none(name: str, *args) -> str | None:
@@ -117,7 +117,7 @@ def bar_chart(rows: list[tuple[str, float, str]]) -> dict:
                 "bar": CHART_BAR,
                 "track": room,  # the bar's whole length, drawn faintly: 0% reads as 0
                 "width": width,
-                "value_x": width + 6,
+                "value_x": room + 6,  # right of the track: the values make a column
                 "value_y": y + 35,
             }
         )
