@@ -6,70 +6,182 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('drives', '0001_initial'),
-        ('students', '0002_studentimport'),
+        ("drives", "0001_initial"),
+        ("students", "0002_studentimport"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Announcement',
+            name="Announcement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('deleted_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('title', models.CharField(max_length=200)),
-                ('body', models.TextField(max_length=10000)),
-                ('audience', models.CharField(choices=[('batch', 'A batch (graduation year)'), ('department', 'A department'), ('drive', "A drive's applicants")], max_length=20)),
-                ('graduation_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('department', models.CharField(blank=True, max_length=100)),
-                ('recipients_total', models.PositiveIntegerField(default=0, editable=False)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('deleted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('drive', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='announcements', to='drives.drive')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("deleted_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("title", models.CharField(max_length=200)),
+                ("body", models.TextField(max_length=10000)),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("batch", "A batch (graduation year)"),
+                            ("department", "A department"),
+                            ("drive", "A drive's applicants"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("graduation_year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("department", models.CharField(blank=True, max_length=100)),
+                ("recipients_total", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "deleted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "drive",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="announcements",
+                        to="drives.drive",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='AnnouncementRecipient',
+            name="AnnouncementRecipient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('deleted_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('announcement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recipients', to='announcements.announcement')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('deleted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='announcements_received', to='students.student')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("deleted_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "announcement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recipients",
+                        to="announcements.announcement",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "deleted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="announcements_received",
+                        to="students.student",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-announcement_id'],
+                "ordering": ["-announcement_id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='announcement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('audience', 'batch'), ('graduation_year__isnull', False)), models.Q(('audience', 'department'), models.Q(('department', ''), _negated=True)), models.Q(('audience', 'drive'), ('drive__isnull', False)), _connector='OR'), name='announcement_audience_named'),
+            model_name="announcement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("audience", "batch"), ("graduation_year__isnull", False)),
+                    models.Q(
+                        ("audience", "department"), models.Q(("department", ""), _negated=True)
+                    ),
+                    models.Q(("audience", "drive"), ("drive__isnull", False)),
+                    _connector="OR",
+                ),
+                name="announcement_audience_named",
+            ),
         ),
         migrations.AddIndex(
-            model_name='announcementrecipient',
-            index=models.Index(fields=['student', 'announcement'], name='announcement_student_idx'),
+            model_name="announcementrecipient",
+            index=models.Index(fields=["student", "announcement"], name="announcement_student_idx"),
         ),
         migrations.AddIndex(
-            model_name='announcementrecipient',
-            index=models.Index(condition=models.Q(('read_at__isnull', False)), fields=['announcement'], name='announcement_read_idx'),
+            model_name="announcementrecipient",
+            index=models.Index(
+                condition=models.Q(("read_at__isnull", False)),
+                fields=["announcement"],
+                name="announcement_read_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='announcementrecipient',
-            constraint=models.UniqueConstraint(fields=('announcement', 'student'), name='announcement_recipient_once'),
+            model_name="announcementrecipient",
+            constraint=models.UniqueConstraint(
+                fields=("announcement", "student"), name="announcement_recipient_once"
+            ),
         ),
     ]
