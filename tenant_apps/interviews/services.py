@@ -181,7 +181,7 @@ def _panel_free(*, panel: list[User], starts_at, ends_at, except_slot: int | Non
         raise Conflict(
             f"{busy.user.get_full_name() or busy.user.email} is on another panel at "
             f"{when:%d %b %Y, %H:%M}.",
-            details={"panel": [busy.user_id], "slot": busy.slot_id},
+            details={"panelist": busy.user_id, "slot": busy.slot_id},
         )
 
 
