@@ -58,7 +58,7 @@ def test_a_notice_to_a_department_or_to_a_drives_applicants(college, coordinator
     make_student(college, department="ECE")
     drive = make_drive(college)
     applied = make_application(college, make_student(college, department="ECE"), drive)
-    make_application(college, make_student(college), drive, "withdrawn")
+    make_application(college, make_student(college, department="ME"), drive, "withdrawn")
 
     by_department = post(coordinator_client, audience="department", department="cse")
     by_drive = post(coordinator_client, audience="drive", drive=drive.pk)
