@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
-from core.accounts.models import Role
+from core.accounts.models import CollegeSettings, Role
 from tenant_apps.announcements.models import Announcement, AnnouncementRecipient
 from tests.conftest import client_for, make_user
 from tests.tenant_apps.factories import (
@@ -137,6 +137,8 @@ def test_students_reach_only_their_notices_and_recruiters_none(college, coordina
 
 
 def test_the_lists_cost_the_same_queries_whatever_their_length(college, coordinator_client):
+    with tenant_context(college):  # the settings row exists, as in any college past its first page
+        CollegeSettings.load()
     student = make_student(college, graduation_year=2027)
     make_student(college, graduation_year=2027)
     client = client_for(college, student.user)

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
+from core.accounts.models import CollegeSettings
 from tenant_apps.announcements import services
 from tenant_apps.announcements.models import Announcement, AnnouncementRecipient
 from tests.tenant_apps.factories import make_application, make_drive, make_recruiter, make_student
@@ -118,6 +119,8 @@ def test_another_colleges_notices_are_not_found(college, other_college, coordina
 
 
 def test_the_lists_cost_the_same_queries_whatever_they_show(college, coordinator):
+    with tenant_context(college):  # the settings row exists, as in any college past its first page
+        CollegeSettings.load()
     reader = make_student(college, graduation_year=2027)
     office, student = page_client(college, coordinator), page_client(college, reader.user)
 

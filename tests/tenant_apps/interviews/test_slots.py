@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from core.accounts.models import Role
+from core.accounts.models import CollegeSettings, Role
 from core.api.errors import Conflict
 from tenant_apps.drives.models import DriveRound
 from tenant_apps.interviews import services
@@ -324,6 +324,9 @@ def test_removing_a_slot_cancels_its_interviews(college, drive, coordinator_clie
 def test_the_slot_list_costs_the_same_queries_whatever_its_length(
     college, company, coordinator, coordinator_client
 ):
+    with tenant_context(college):  # the settings row exists, as in any college past its first page
+        CollegeSettings.load()
+
     def add_slots(count: int) -> None:
         drive = make_drive(college, company)
         applications = shortlisted(college, drive, count)
