@@ -70,6 +70,7 @@ def interviews(request):
         "can_pick": slots_for(request.user)
         .alive()
         .filter(starts_at__gt=timezone.now())
+        .exclude(round__in=interviews_for(request.user).alive().values("round_id"))
         .exists(),
     }
     return render(request, "interviews/student/interviews.html", context)
@@ -105,7 +106,7 @@ def slots(request):
             when = timezone.localtime(interview.scheduled_at)
             messages.success(
                 request,
-                f"Booked: {when:%A %d %B, %H:%M}. It is in your interviews, with its calendar "
+                f"Booked: {when:%A} {when.day} {when:%B, %H:%M}. It is in your interviews, with its calendar "
                 "file.",
             )
             return redirect("student:interviews")

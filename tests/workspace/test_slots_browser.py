@@ -144,6 +144,7 @@ def test_slots_picked_on_a_phone_a_bulk_result_and_an_announcement_read(
         expect(message(student)).to_contain_text("Booked:")
         expect(student.locator("#agenda")).to_contain_text("15:00\u201315:45")
         expect(student.locator("#agenda")).to_contain_text("Seminar hall B")
+        expect(student.locator("#slots-open")).to_have_count(0)  # nothing left to pick
         snapshot(student, "slots-03-student-booked-phone")
 
         # --- the office records both applicants' results at once ---
