@@ -106,8 +106,8 @@ def slots(request):
             when = timezone.localtime(interview.scheduled_at)
             messages.success(
                 request,
-                f"Booked: {when:%A} {when.day} {when:%B, %H:%M}. It is in your interviews, with its calendar "
-                "file.",
+                f"Booked: {when:%A} {when.day} {when:%B, %H:%M}. It is in your interviews, "
+                "with its calendar file.",
             )
             return redirect("student:interviews")
     page_obj = page_of(request, upcoming.order_by("starts_at", "id"), SLOT_READ_MODEL)
