@@ -45,6 +45,7 @@ from django_tenants.utils import tenant_context
 
 from core.accounts.models import Role, User
 from core.accounts.tokens import tokens_for
+from tenant_apps.announcements.selectors import announcements_for
 from tenant_apps.applications.selectors import applications_for, offers_for
 from tenant_apps.assessments.selectors import assessments_for, attempts_for
 from tenant_apps.drives.selectors import drives_for
@@ -67,6 +68,7 @@ SCOPES = {
     "interviews": interviews_for,
     "assessments": assessments_for,
     "attempts": attempts_for,
+    "announcements": announcements_for,
 }
 ALIASES = {"banks": "questionbank", "members": "user", "applicants": "application"}
 
