@@ -145,7 +145,10 @@ def slots(request):
         (messages.warning if left else messages.success)(request, text)
         return redirect(_here(drive, round_))
     if action == "delete":
-        slot = get_object_or_404(slots_for(request.user).alive(), pk=request.POST.get("slot"))
+        slot_id = request.POST.get("slot", "")
+        slot = get_object_or_404(
+            slots_for(request.user).alive(), pk=slot_id if slot_id.isdigit() else 0
+        )
         cancelled = services.slot_delete(slot=slot)
         messages.success(
             request, f"The slot is removed; {cancelled} interview(s) cancelled, students told."

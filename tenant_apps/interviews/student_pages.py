@@ -84,8 +84,9 @@ def slots(request):
     upcoming = slots_for(request.user).alive().filter(starts_at__gt=timezone.now())
     error = None
     if request.method == "POST":
+        slot_id = request.POST.get("slot", "")
         slot = get_object_or_404(
-            upcoming.select_related("round__drive"), pk=request.POST.get("slot")
+            upcoming.select_related("round__drive"), pk=slot_id if slot_id.isdigit() else 0
         )
         application = (
             Application.objects.filter(

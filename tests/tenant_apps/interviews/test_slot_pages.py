@@ -308,3 +308,14 @@ def test_recruiters_keep_their_result_form_and_it_moves_the_application(college,
 
     assert response.status_code in (200, 302)
     assert refreshed(college, interview.application).status == "in_process"
+
+
+def test_a_slot_that_is_no_number_is_not_found_not_an_error(college, drive, office):
+    (application,) = shortlisted(college, drive, 1)
+    round_ = round_of(college, drive)
+    student = page_client(college, application.student.user)
+
+    for value in ("abc", "", "1e9", "99999999999999999999"):
+        assert student.post(PICK, {"slot": value}).status_code == 404
+        removed = office.post(SLOTS, {**where(drive, round_), "action": "delete", "slot": value})
+        assert removed.status_code == 404
