@@ -469,3 +469,46 @@ def test_a_booked_slot_downloads_as_the_interview_ics(college, drive):
     assert event.decoded("DTSTART") == TOMORROW_10
     assert event.decoded("DTEND") == TOMORROW_10 + timedelta(minutes=45)
     assert str(event["LOCATION"]) == "Block A, room 12"
+
+
+def test_staff_book_any_applicant_into_a_slot_and_recruiters_cannot(
+    college, drive, recruiter, coordinator_client
+):
+    (application,) = shortlisted(college, drive, 1)
+    slot = make_slot(college, round_of(college, drive), capacity=2)
+
+    assert (
+        client_for(college, recruiter)
+        .post(f"{SLOTS}{slot.pk}/book/", {"application": application.pk}, format="json")
+        .status_code
+        == 403
+    )
+    missing = coordinator_client.post(f"{SLOTS}{slot.pk}/book/", {}, format="json")
+    assert missing.status_code == 400
+    assert "application" in missing.json()["error"]["details"]
+    booked = coordinator_client.post(
+        f"{SLOTS}{slot.pk}/book/", {"application": application.pk}, format="json"
+    )
+    assert booked.status_code == 201, booked.json()
+    data = booked.json()["data"]
+    assert data["scheduled_at"] == TOMORROW_10.isoformat().replace("+00:00", "Z")
+    assert data["venue"] == "Block A, room 12"
+    listed = coordinator_client.get(f"{SLOTS}{slot.pk}/").json()["data"]
+    assert [row["application"] for row in listed["bookings"]] == [application.pk]
+    assert listed["seats_left"] == 1
+
+
+def test_an_applicant_of_another_drive_cannot_take_this_drives_slot(
+    college, drive, coordinator_client
+):
+    (other,) = shortlisted(college, make_drive(college), 1)
+    slot = make_slot(college, round_of(college, drive))
+
+    response = coordinator_client.post(
+        f"{SLOTS}{slot.pk}/book/", {"application": other.pk}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "round" in response.json()["error"]["details"]
+    with tenant_context(college):
+        assert not Interview.objects.filter(slot=slot).exists()
