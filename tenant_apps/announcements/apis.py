@@ -3,6 +3,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from core.accounts.models import Role
+from tenant_apps.access import announcements_for, drives_for
 from tenant_apps.announcements import services
 from tenant_apps.announcements.filters import (
     ANNOUNCEMENT_ORDERING_FIELDS,
@@ -13,11 +14,9 @@ from tenant_apps.announcements.models import Announcement
 from tenant_apps.announcements.selectors import (
     ANNOUNCEMENT_READ_MODEL,
     announcement_output,
-    announcements_for,
     read_marks,
 )
 from tenant_apps.announcements.serializers import AnnouncementInput, AnnouncementOutput
-from tenant_apps.drives.selectors import drives_for
 from tenant_apps.kit.permissions import STAFF, STUDENT
 from tenant_apps.kit.viewsets import ReadModelViewSet
 from tenant_apps.students.selectors import student_of

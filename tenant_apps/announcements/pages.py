@@ -10,13 +10,13 @@ from rest_framework.exceptions import ValidationError
 
 from core.web.decorators import OFFICE, page
 from core.web.forms import attach_errors
+from tenant_apps.access import announcements_for, drives_for
 from tenant_apps.announcements import services
 from tenant_apps.announcements.filters import ANNOUNCEMENT_SEARCH_FIELDS, AnnouncementFilter
 from tenant_apps.announcements.models import Audience
-from tenant_apps.announcements.selectors import ANNOUNCEMENT_READ_MODEL, announcements_for
+from tenant_apps.announcements.selectors import ANNOUNCEMENT_READ_MODEL
 from tenant_apps.announcements.serializers import AnnouncementInput
 from tenant_apps.drives.models import DriveStatus
-from tenant_apps.drives.selectors import drives_for
 from tenant_apps.kit.pages import QuickSelect, filtered, page_of, searched
 from tenant_apps.students.models import Student
 

@@ -1,25 +1,13 @@
-"""Reads of announcements: the caller's scope, and the rows of the office's and the students'
-lists (read counts as subqueries: the same few queries whatever the page holds)."""
+"""Reads of announcements (their scope: `tenant_apps.access.announcements_for`): the rows of
+the office's and the students' lists, read counts as subqueries (the same few queries whatever
+the page holds)."""
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from core.accounts.models import Role, User
+from core.accounts.models import User
 from tenant_apps.announcements.models import Announcement, AnnouncementRecipient
-from tenant_apps.kit.permissions import STAFF
 from tenant_apps.kit.readmodel import ReadModel
-
-
-def announcements_for(user: User) -> QuerySet[Announcement]:
-    """Staff all (deleted ones included); a student those posted to them."""
-    queryset = Announcement.all_objects.all()
-    if user.role in STAFF:
-        return queryset
-    if user.role == Role.STUDENT:
-        return queryset.filter(
-            recipients__student__user_id=user.pk, recipients__deleted_at__isnull=True
-        )
-    return queryset.none()
 
 
 def _read_count():

@@ -5,11 +5,11 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
 from core.web.decorators import STUDENT, page
+from tenant_apps.access import announcements_for
 from tenant_apps.announcements import services
 from tenant_apps.announcements.models import AnnouncementRecipient
 from tenant_apps.announcements.selectors import (
     ANNOUNCEMENT_READ_MODEL,
-    announcements_for,
     read_marks,
 )
 from tenant_apps.kit.pages import page_of

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from psycopg2 import sql
 
+from core.schemas import fleet_schemas, schemas_having
 from tenant_apps.assessments.models import Attempt, AttemptStatus
 from tenant_apps.assessments.services import attempts_finalise_overdue
 
@@ -14,8 +15,6 @@ TABLE = Attempt._meta.db_table
 
 
 def schemas_with_overdue_attempts() -> list[str]:
-    from tenants.fleet import fleet_schemas, schemas_having
-
     connection.set_schema_to_public()
     return schemas_having(
         TABLE,

@@ -6,10 +6,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.accounts.models import Role
+from tenant_apps.access import applications_for, drives_for, interviews_for, slots_for
 from tenant_apps.applications.models import Application
-from tenant_apps.applications.selectors import applications_for
 from tenant_apps.drives.models import DriveRound
-from tenant_apps.drives.selectors import drives_for
 from tenant_apps.interviews import services
 from tenant_apps.interviews.filters import (
     INTERVIEW_ORDERING_FIELDS,
@@ -24,9 +23,7 @@ from tenant_apps.interviews.selectors import (
     INTERVIEW_READ_MODEL,
     SLOT_READ_MODEL,
     interview_output,
-    interviews_for,
     slot_output,
-    slots_for,
 )
 from tenant_apps.interviews.serializers import (
     AssignOutput,

@@ -5,9 +5,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from core.audit.models import SoftDeleteModel
-from tenant_apps.applications.models import Application
+from tenant_apps.applications.models import Application, ApplicationStatus
 from tenant_apps.drives.models import DriveRound
 from tenant_apps.students.models import Student
+
+# The applications whose rounds can be scheduled (and booked into slots).
+SCHEDULABLE = frozenset({ApplicationStatus.SHORTLISTED, ApplicationStatus.IN_PROCESS})
 
 
 class InterviewStatus(models.TextChoices):

@@ -4,24 +4,8 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, JSONObject
 
-from core.accounts.models import Role, User
-from tenant_apps.applications.models import Application
-from tenant_apps.drives.selectors import recruiter_company
 from tenant_apps.interviews.models import Interview, InterviewSlot, RoundScheduling, SlotPanelist
-from tenant_apps.kit.permissions import STAFF
 from tenant_apps.kit.readmodel import ReadModel
-
-
-def interviews_for(user: User) -> QuerySet[Interview]:
-    """Staff all; a recruiter those of their company's drives; a student their own schedule."""
-    queryset = Interview.all_objects.all()
-    if user.role in STAFF:
-        return queryset
-    if user.role == Role.RECRUITER:
-        return queryset.filter(recruiter_company(user, "application__drive__company"))
-    if user.role == Role.STUDENT:
-        return queryset.filter(student__user_id=user.pk)
-    return queryset.none()
 
 
 def interview_rows(queryset: QuerySet[Interview]) -> QuerySet:
@@ -84,29 +68,6 @@ def interview_output(row: dict, *, with_feedback: bool = True) -> dict:
 
 
 # --- Slots ---------------------------------------------------------------------------------------
-
-
-def slots_for(user: User) -> QuerySet[InterviewSlot]:
-    """Staff all; a recruiter the slots of their company's drives; a student the slots they may
-    pick: of rounds the office opened to students, of drives where their application can be
-    scheduled."""
-    from tenant_apps.interviews.services import SCHEDULABLE
-
-    queryset = InterviewSlot.all_objects.all()
-    if user.role in STAFF:
-        return queryset
-    if user.role == Role.RECRUITER:
-        return queryset.filter(recruiter_company(user, "round__drive__company"))
-    if user.role == Role.STUDENT:
-        mine = Application.objects.filter(
-            drive_id=OuterRef("round__drive_id"), student__user_id=user.pk, status__in=SCHEDULABLE
-        )
-        return queryset.filter(
-            Exists(mine),
-            round__scheduling__students_pick=True,
-            round__scheduling__deleted_at__isnull=True,
-        )
-    return queryset.none()
 
 
 def _booked_count():

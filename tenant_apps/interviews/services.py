@@ -16,6 +16,7 @@ from tenant_apps.applications import services as applications
 from tenant_apps.applications.models import OPEN_STATUSES, Application, ApplicationStatus
 from tenant_apps.drives.models import DriveRound
 from tenant_apps.interviews.models import (
+    SCHEDULABLE,
     Interview,
     InterviewSlot,
     InterviewStatus,
@@ -26,7 +27,6 @@ from tenant_apps.kit.audit import audit_bulk_update
 from tenant_apps.notifications import tasks as notify
 from tenant_apps.students.models import Student
 
-SCHEDULABLE = frozenset({ApplicationStatus.SHORTLISTED, ApplicationStatus.IN_PROCESS})
 EDITABLE = ("round", "scheduled_at", "duration_minutes", "venue", "meeting_link", "interviewer",
             "status", "feedback")  # fmt: skip
 MOVED = frozenset({"scheduled_at", "duration_minutes", "venue", "meeting_link"})  # mailed again

@@ -13,18 +13,15 @@ from rest_framework.exceptions import ValidationError
 from core.api.errors import PlacemateError
 from core.web.decorators import OFFICE, page
 from core.web.forms import attach_errors
-from tenant_apps.applications.selectors import applications_for
+from tenant_apps.access import applications_for, drives_for, interviews_for, slots_for
 from tenant_apps.drives.models import DriveRound
-from tenant_apps.drives.selectors import drives_for
 from tenant_apps.interviews import services
 from tenant_apps.interviews.models import Interview, InterviewStatus
 from tenant_apps.interviews.pages import DATETIME_LOCAL, RESULTS, _drive_choices
 from tenant_apps.interviews.selectors import (
     INTERVIEW_READ_MODEL,
     SLOT_READ_MODEL,
-    interviews_for,
     slot_output,
-    slots_for,
 )
 from tenant_apps.interviews.serializers import ResultsInput, SlotInput
 from tenant_apps.kit.pages import QuickSelect, page_of

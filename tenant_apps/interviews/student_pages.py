@@ -11,6 +11,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from core.api.errors import PlacemateError
 from core.web.decorators import STUDENT, page
+from tenant_apps.access import interviews_for, slots_for
 from tenant_apps.applications.models import Application
 from tenant_apps.drives.models import RoundKind
 from tenant_apps.interviews import services
@@ -19,9 +20,7 @@ from tenant_apps.interviews.selectors import (
     INTERVIEW_READ_MODEL,
     SLOT_READ_MODEL,
     interview_output,
-    interviews_for,
     slot_output,
-    slots_for,
 )
 from tenant_apps.kit.pages import page_of
 from tenant_apps.kit.viewsets import PageRows
