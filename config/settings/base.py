@@ -100,6 +100,7 @@ TENANT_APPS = [
     "tenant_apps.analytics",
     "tenant_apps.assessments",
     "tenant_apps.notifications",
+    "tenant_apps.announcements",
     "tenant_apps.administration",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -46,6 +46,7 @@ from django_tenants.utils import tenant_context
 from core.accounts.models import Role, User
 from core.accounts.tokens import tokens_for
 from tenant_apps.access import (
+    announcements_for,
     applications_for,
     assessments_for,
     attempts_for,
@@ -71,6 +72,7 @@ SCOPES = {
     "interviews": interviews_for,
     "assessments": assessments_for,
     "attempts": attempts_for,
+    "announcements": announcements_for,
 }
 # The rows whose pages grow with them: the one with most of these is timed.
 BUSIEST = {

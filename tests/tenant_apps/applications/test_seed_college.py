@@ -7,11 +7,12 @@ from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 from django_tenants.utils import tenant_context
 
+from tenant_apps.announcements.models import Announcement, AnnouncementRecipient
 from tenant_apps.applications.models import Application, Offer
 from tenant_apps.assessments.models import Answer, Assessment, Attempt
 from tenant_apps.companies.models import Company, Recruiter
 from tenant_apps.drives.models import Drive, DriveRound
-from tenant_apps.interviews.models import Interview
+from tenant_apps.interviews.models import Interview, InterviewSlot
 from tenant_apps.students.models import Student
 from tests.conftest import client_for, login
 
@@ -53,6 +54,13 @@ def test_seed_college_fills_a_college_once_and_signs_in(college, other_college):
         assert Interview.objects.count() == past_shortlist.count() > 0
         slots = list(Interview.objects.values_list("student", "scheduled_at"))
         assert len(slots) == len(set(slots))
+        # the interviews to come are booked into slots; each department has its notice
+        to_come = Interview.objects.filter(status="scheduled")
+        assert to_come.exists() and not to_come.filter(slot__isnull=True).exists()
+        assert InterviewSlot.objects.count() == to_come.count()
+        departments = set(Student.objects.values_list("department", flat=True))
+        assert Announcement.objects.count() == len(departments)
+        assert AnnouncementRecipient.objects.count() == 40
     with tenant_context(other_college):
         assert not Student.objects.exists()
     # and the benchmark accounts sign in

@@ -164,6 +164,7 @@ class Command(BaseCommand):
         seeded_drives = self.seed_drives(drives, seeded_companies, skills)
         created = self.seed_applications(applications, seeded_students, seeded_drives)
         self.seed_interviews_and_offers(seeded_students)
+        self.seed_slots_and_announcements(seeded_students)
         return seeded_students, seeded_companies, seeded_drives, created
 
     def vacuum(self, college: College) -> None:
@@ -417,6 +418,76 @@ class Command(BaseCommand):
         )
         placed = Offer.objects.filter(status=OfferStatus.ACCEPTED).values("application__student")
         Student.objects.filter(pk__in=placed).update(placement_status=PlacementStatus.PLACED)
+
+    def seed_slots_and_announcements(self, students: list[Student]) -> None:
+        """A slot for each interview to come (its time and place, a panel of one recruiter of
+        the drive's company where it has one), the interview booked into it, its round open
+        to students' picking; and a notice to each department, a tenth of its students having
+        read it."""
+        from tenant_apps.announcements.models import Announcement, AnnouncementRecipient
+        from tenant_apps.interviews.models import InterviewSlot, RoundScheduling, SlotPanelist
+
+        upcoming = list(
+            Interview.objects.filter(
+                student__in=students, slot__isnull=True, status=InterviewStatus.SCHEDULED
+            ).values_list("pk", "round_id", "scheduled_at", "round__drive__company_id")
+        )
+        recruiters = dict(Recruiter.objects.values_list("company_id", "user_id"))
+        slots = InterviewSlot.objects.bulk_create(
+            (
+                InterviewSlot(
+                    round_id=round_id, starts_at=start, duration_minutes=45,
+                    ends_at=start + timedelta(minutes=45), venue="Placement cell, room 2",
+                )
+                for _, round_id, start, _ in upcoming
+            ),
+            batch_size=BATCH,
+        )  # fmt: skip
+        Interview.objects.bulk_update(
+            [
+                Interview(pk=pk, slot_id=slot.pk)
+                for slot, (pk, *_) in zip(slots, upcoming, strict=True)
+            ],
+            ["slot"],
+            batch_size=BATCH,
+        )
+        SlotPanelist.objects.bulk_create(
+            (
+                SlotPanelist(slot_id=slot.pk, user_id=recruiters[company])
+                for slot, (*_, company) in zip(slots, upcoming, strict=True)
+                if company in recruiters
+            ),
+            batch_size=BATCH,
+        )
+        RoundScheduling.objects.bulk_create(
+            (RoundScheduling(round_id=r, students_pick=True) for r in {s.round_id for s in slots}),
+            ignore_conflicts=True,
+        )
+        by_department: dict[str, list[int]] = {}
+        for student in students:
+            by_department.setdefault(student.department, []).append(student.pk)
+        for department, ids in sorted(by_department.items()):
+            title = f"{department}: pre-placement talks this week"
+            if Announcement.objects.filter(title=title).exists():
+                continue  # seeded before
+            notice = Announcement.objects.create(
+                title=title,
+                body="Every talk is in the seminar hall at 4 pm.",
+                audience="department",
+                department=department,
+                recipients_total=len(ids),
+            )
+            AnnouncementRecipient.objects.bulk_create(
+                (
+                    AnnouncementRecipient(
+                        announcement=notice,
+                        student_id=pk,
+                        read_at=self.now if n % 10 == 0 else None,
+                    )
+                    for n, pk in enumerate(ids)
+                ),
+                batch_size=BATCH,
+            )
 
     def seed_accounts(self, password: str, company: Company, student: Student) -> None:
         hashed = make_password(password)
