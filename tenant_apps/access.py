@@ -10,7 +10,8 @@ and workspace pages read through here, never through a model's manager."""
 
 from collections.abc import Callable
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from rest_framework import serializers
 
 from core.accounts.models import Role, User
@@ -20,6 +21,7 @@ from tenant_apps.assessments.models import Assessment, AssessmentStatus, Attempt
 from tenant_apps.drives.eligibility import eligible_drives_condition
 from tenant_apps.drives.models import Drive, DriveStatus, accepting_applications
 from tenant_apps.interviews.models import SCHEDULABLE, Interview, InterviewSlot
+from tenant_apps.kit.expressions import AnyOf
 from tenant_apps.kit.permissions import STAFF
 from tenant_apps.students.models import Student
 from tenant_apps.students.selectors import student_of
@@ -45,10 +47,13 @@ def drives_for(user: User) -> QuerySet[Drive]:
         student = student_of(user)
         if student is None:
             return queryset.none()
-        applied = Application.objects.filter(student=student, drive=OuterRef("pk"))
+        # Two index scans OR-ed in a bitmap: the open drives (status, apply_by), filtered by the
+        # student's terms, and the drives of the student's applications, an array computed
+        # once (an EXISTS per drive would make PostgreSQL read every drive).
+        applied = Application.objects.filter(student=student).order_by().values("drive_id")
         return queryset.filter(
             (accepting_applications() & eligible_drives_condition(student=student))
-            | Q(Exists(applied))
+            | Q(AnyOf(F("pk"), ArraySubquery(applied)))
         ).exclude(status=DriveStatus.DRAFT)
     return queryset.none()
 

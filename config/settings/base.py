@@ -111,6 +111,8 @@ MIDDLEWARE = [
     # browsers get an error page where API clients get the envelope (core/web/errors.py)
     "core.web.errors.HtmlErrorMiddleware",
     "tenants.middleware.TenantResolutionMiddleware",
+    # JSON endpoints leave here for JSON_MIDDLEWARE below (core/middleware.py); pages go on
+    "core.middleware.JsonEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -127,6 +129,23 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "core.audit.middleware.AuditContextMiddleware",
     # a view's exception reaches the URL set's handlers, DEBUG or not (core/api/fallback.py)
+    "core.api.fallback.ErrorPagesMiddleware",
+]
+# JSON endpoints: the API and health checks; the API's HTML documentation is a page.
+JSON_ENDPOINT_PREFIXES = ("/api/", "/healthz", "/readyz")
+PAGES_UNDER_JSON_PREFIXES = ("/api/docs/", "/api/redoc/")
+# The rest of a JSON endpoint's stack: the pages' without sessions, htmx, session
+# authentication, django-otp, allauth, messages and CSP (a JSON answer runs no script).
+JSON_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "tenants.middleware.TenantStatusMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    # DRF's views are exempt from its check (cookie writes are checked in the views): it sets
+    # the csrftoken cookie of a cookie sign-in
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.audit.middleware.AuditContextMiddleware",
     "core.api.fallback.ErrorPagesMiddleware",
 ]
 
@@ -282,6 +301,8 @@ REST_AUTH = {
     "JWT_AUTH_SECURE": env.bool("JWT_AUTH_SECURE", default=True),
     "JWT_AUTH_COOKIE_USE_CSRF": True,
     "OLD_PASSWORD_FIELD_ENABLED": True,
+    # the API has no session to keep signed in after a change (its tokens are renewed instead)
+    "LOGOUT_ON_PASSWORD_CHANGE": True,
     "PASSWORD_RESET_SERIALIZER": "core.accounts.serializers.PasswordResetSerializer",
     "USER_DETAILS_SERIALIZER": "core.accounts.serializers.UserSerializer",
 }

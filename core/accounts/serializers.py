@@ -117,8 +117,13 @@ class PasswordResetSerializer(dj_rest_auth_serializers.PasswordResetSerializer):
     `AUTH_MAIL_RATE` reset mails, and the answer is the same either way (no enumeration)."""
 
     def save(self):
+        from allauth.core import context as allauth_context
+
         if throttling.mail_allowed(purpose="password_reset", account=self.data["email"]):
-            super().save()
+            # allauth renders its mail within its request context, which the JSON endpoints'
+            # middleware does not set up (core/middleware.py)
+            with allauth_context.request_context(self.context["request"]):
+                super().save()
 
     def get_email_options(self) -> dict:
         def url_generator(request, user, temp_key):

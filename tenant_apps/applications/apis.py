@@ -83,6 +83,14 @@ class ApplicationViewSet(ReadModelViewSet):
         return applications_for(self.request.user)
 
     read_model = APPLICATION_READ_MODEL
+    datacache_models = (
+        "applications.Application",
+        "drives.Drive",
+        "companies.Company",
+        "companies.Recruiter",
+        "students.Student",
+        "accounts.User",
+    )
 
     def to_output(self, row):
         return application_output(row)
@@ -172,6 +180,15 @@ class OfferViewSet(ReadModelViewSet):
         return offers_for(self.request.user)
 
     read_model = OFFER_READ_MODEL
+    datacache_models = (
+        "applications.Offer",
+        "applications.Application",
+        "drives.Drive",
+        "companies.Company",
+        "companies.Recruiter",
+        "students.Student",
+        "accounts.User",
+    )
 
     def to_output(self, row):
         return offer_output(row)

@@ -79,6 +79,7 @@ class QuestionBankViewSet(ReadModelViewSet):
     lookup_value_regex = r"\d+"
     action_roles = {"*": STAFF}
     read_model = BANK_READ_MODEL
+    datacache_models = ("assessments.QuestionBank", "accounts.User")
 
     def to_output(self, row):
         return bank_output(row)
@@ -116,6 +117,7 @@ class QuestionViewSet(ReadModelViewSet):
     lookup_value_regex = r"\d+"
     action_roles = {"*": STAFF}
     read_model = QUESTION_READ_MODEL
+    datacache_models = ("assessments.Question", "assessments.QuestionBank", "accounts.User")
 
     def to_output(self, row):
         return question_output(row)
@@ -164,6 +166,16 @@ class AssessmentViewSet(ReadModelViewSet):
         "*": STAFF,
     }
     read_model = ASSESSMENT_READ_MODEL
+    datacache_models = (
+        "assessments.Assessment",
+        "assessments.Attempt",
+        "applications.Application",
+        "drives.Drive",
+        "companies.Company",
+        "companies.Recruiter",
+        "students.Student",
+        "accounts.User",
+    )
 
     def get_base_queryset(self):
         return assessments_for(self.request.user)
@@ -301,6 +313,16 @@ class AttemptViewSet(ReadModelViewSet):
         "*": STAFF,  # destroy, restore
     }
     read_model = ATTEMPT_READ_MODEL
+    datacache_models = (
+        "assessments.Attempt",
+        "assessments.Assessment",
+        "applications.Application",
+        "drives.Drive",
+        "companies.Company",
+        "companies.Recruiter",
+        "students.Student",
+        "accounts.User",
+    )
 
     def get_base_queryset(self):
         return attempts_for(self.request.user)

@@ -47,6 +47,18 @@ class DriveViewSet(ReadModelViewSet):
         return drives_for(self.request.user)
 
     read_model = DRIVE_READ_MODEL
+    datacache_models = (
+        "drives.DriveSkill",
+        "drives.DriveRound",
+        "students.Skill",
+        "accounts.CollegeSettings",
+        "applications.Application",
+        "drives.Drive",
+        "companies.Company",
+        "companies.Recruiter",
+        "students.Student",
+        "accounts.User",
+    )
 
     def to_output(self, row):
         return drive_output(row)

@@ -73,6 +73,16 @@ class InterviewViewSet(ReadModelViewSet):
         return interviews_for(self.request.user)
 
     read_model = INTERVIEW_READ_MODEL
+    datacache_models = (
+        "interviews.Interview",
+        "drives.DriveRound",
+        "applications.Application",
+        "drives.Drive",
+        "companies.Company",
+        "companies.Recruiter",
+        "students.Student",
+        "accounts.User",
+    )
 
     def to_output(self, row):
         return interview_output(row, with_feedback=self.request.user.role != Role.STUDENT)

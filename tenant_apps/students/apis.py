@@ -76,6 +76,16 @@ class StudentViewSet(ReadModelViewSet):
         return students_for(self.request.user)
 
     read_model = STUDENT_READ_MODEL
+    datacache_models = (
+        "students.StudentSkill",
+        "students.Skill",
+        "applications.Application",
+        "drives.Drive",
+        "companies.Company",
+        "companies.Recruiter",
+        "students.Student",
+        "accounts.User",
+    )
 
     def to_output(self, row):
         return student_output(row)
