@@ -146,11 +146,19 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 # --- Database ----------------------------------------------------------------------------------
-DATABASE_ENGINE = "django_tenants.postgresql_backend"
+DATABASE_ENGINE = "tenants.postgresql_backend"
 # Persistent connections with health checks: opening a connection per request costs more than
 # the whole request (see deploy/bench/).
 CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)
 DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+# A connection caches the catalog of every schema it touches, for its life (see
+# tenants/postgresql_backend and docs/scaling.md): between requests, one that has served this many
+# distinct schemas is replaced, which bounds its memory whatever the size of the fleet (0: off).
+TENANT_CONNECTION_MAX_SCHEMAS = env.int("TENANT_CONNECTION_MAX_SCHEMAS", default=50)
+# Optionally also a bound on the server process's memory, read every N requests from
+# pg_backend_memory_contexts (readable by superusers only on PostgreSQL 15; 0: off).
+TENANT_CONNECTION_MAX_MB = env.int("TENANT_CONNECTION_MAX_MB", default=0)
+TENANT_CONNECTION_MEMORY_CHECK_EVERY = env.int("TENANT_CONNECTION_MEMORY_CHECK_EVERY", default=50)
 
 
 def database_from_url(url: str) -> dict:

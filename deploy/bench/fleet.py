@@ -152,63 +152,67 @@ def catalog_figures() -> None:
     )
 
 
-def backend_memory(cursor) -> float:
-    cursor.execute("SELECT sum(total_bytes) FROM pg_backend_memory_contexts")
-    return cursor.fetchone()[0] / 2**20
+def backend_memory(conn) -> float:
+    with conn.connection.cursor() as cursor:
+        cursor.execute("SELECT sum(total_bytes) FROM pg_backend_memory_contexts")
+        return cursor.fetchone()[0] / 2**20
+
+
+def _read_college(conn, schema: str) -> None:
+    conn.set_schema(schema)
+    with conn.cursor() as cursor:
+        for table in READ_TABLES:
+            cursor.execute(sql.SQL("SELECT 1 FROM {} LIMIT 1").format(sql.Identifier(table)))
 
 
 def memory_figures(count: int) -> None:
-    """One connection reading 5 tables in each of `count` colleges, then the same with the
-    recycling bound of `tenants.connections` (a new connection after N distinct schemas)."""
-    from tenants import connections as bounded
-
+    """One persistent connection reading 5 tables in each of `count` colleges, as requests of
+    one worker would: unbounded, then with the bound of tenants.postgresql_backend (checked
+    where Django checks a connection between requests), then the cost of reading the memory."""
     schemas = list(fleet_colleges().order_by("pk").values_list("schema_name", flat=True)[:count])
+    marks = {1, 100, 500, 1000, 2000, 5000, 10000, len(schemas)}
     conn = connections.create_connection("default")
     conn.ensure_connection()
-    marks = {1, 100, 500, 1000, 5000, 10000, len(schemas)}
-    out = []
+    out = [f"before {backend_memory(conn):.0f} MB"]
     started = time.perf_counter()
-    with conn.cursor() as cursor:
-        out.append(f"before {backend_memory(cursor):.0f} MB")
-        for index, schema in enumerate(schemas, start=1):
-            for table in READ_TABLES:
-                cursor.execute(
-                    sql.SQL("SELECT 1 FROM {}.{} LIMIT 1").format(
-                        sql.Identifier(schema), sql.Identifier(table)
-                    )
-                )
-            if index in marks:
-                out.append(f"{backend_memory(cursor):.0f} MB after {index}")
-    elapsed = time.perf_counter() - started
+    for index, schema in enumerate(schemas, start=1):
+        _read_college(conn, schema)
+        if index in marks:
+            out.append(f"{backend_memory(conn):.0f} MB after {index}")
+    unbounded = (time.perf_counter() - started) / len(schemas) * 1000
     conn.close()
-    print(f"memory, unbounded: {', '.join(out)} ({elapsed / len(schemas) * 1000:.1f} ms/college)")
-    limit = getattr(settings, "DATABASE_RECYCLE_AFTER_SCHEMAS", 0)
-    if not limit or not hasattr(bounded, "SchemaBound"):
-        return
-    bound = bounded.SchemaBound(limit)
+    print(f"memory, unbounded: {', '.join(out)} ({unbounded:.2f} ms per college)")
+
+    limit = settings.TENANT_CONNECTION_MAX_SCHEMAS
     conn = connections.create_connection("default")
-    peak, opened = 0.0, 1
+    peak, opened = 0.0, 0
     started = time.perf_counter()
     for schema in schemas:
-        if bound.note(schema):
-            conn.close()
-            conn = connections.create_connection("default")
+        if conn.connection is None:
+            conn.ensure_connection()
+            conn.close_at = None  # only the bound closes it here
             opened += 1
-        with conn.cursor() as cursor:
-            for table in READ_TABLES:
-                cursor.execute(
-                    sql.SQL("SELECT 1 FROM {}.{} LIMIT 1").format(
-                        sql.Identifier(schema), sql.Identifier(table)
-                    )
-                )
-            if bound.seen() in (limit, 1):
-                peak = max(peak, backend_memory(cursor))
-    elapsed = time.perf_counter() - started
+        _read_college(conn, schema)
+        if len(conn.schemas_served) == limit:
+            peak = max(peak, backend_memory(conn))
+        conn.close_if_unusable_or_obsolete()  # the end of a request
+    bounded = (time.perf_counter() - started) / len(schemas) * 1000
     conn.close()
     print(
-        f"memory, recycled after {limit} schemas: peak {peak:.0f} MB over {len(schemas)} "
-        f"colleges, {opened} connections ({elapsed / len(schemas) * 1000:.1f} ms/college)"
+        f"memory, replaced after {limit} schemas: peak {peak:.0f} MB over {len(schemas)} "
+        f"colleges, {opened} connections opened ({bounded:.2f} ms per college, reconnections "
+        f"included)"
     )
+    conn = connections.create_connection("default")
+    conn.ensure_connection()
+    started = time.perf_counter()
+    for _ in range(200):
+        backend_memory(conn)
+    print(
+        f"reading pg_backend_memory_contexts: "
+        f"{(time.perf_counter() - started) / 200 * 1000:.2f} ms per read (fresh connection)"
+    )
+    conn.close()
 
 
 def migrate_fleet_figures() -> None:
