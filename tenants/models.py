@@ -78,3 +78,19 @@ class College(TenantMixin):
 class Domain(DomainMixin):
     class Meta:
         ordering = ["domain"]
+
+
+class SchemaMigrations(models.Model):
+    """What a college (or template, or pooled) schema had applied when it was last migrated or
+    cloned: a digest of its tenant migrations, kept in public so that `migrate_fleet` finds the
+    schemas behind the code in one indexed query instead of reading every schema's own table."""
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    digest = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "schema migrations"
+
+    def __str__(self) -> str:
+        return f"{self.schema_name}: {self.digest[:12]}"

@@ -18,7 +18,7 @@ from django_tenants.utils import schema_exists, tenant_context
 from rest_framework.exceptions import ValidationError
 
 from shared_apps.billing.models import Plan
-from tenants import cloning
+from tenants import cloning, fleet
 from tenants.models import (
     DEFAULT_TIME_ZONE,
     College,
@@ -85,7 +85,9 @@ def template_ensure() -> None:
 
 
 def schema_clone(*, schema_name: str) -> None:
+    """A copy of the template, with the template's migrations marker (see tenants.fleet)."""
     cloning.clone_schema(template_schema(), schema_name)
+    fleet.schema_mark_like(schema_name, template_schema())
 
 
 # --- Colleges ----------------------------------------------------------------------------------
