@@ -136,7 +136,10 @@ def fleet_schemas() -> list[str]:
         .order_by("pk")
         .values_list("schema_name", flat=True)
     )
-    return [settings.TENANT_TEMPLATE_SCHEMA, *colleges]
+    from tenants.models import PooledSchema
+
+    pooled = PooledSchema.objects.order_by("pk").values_list("schema_name", flat=True)
+    return [settings.TENANT_TEMPLATE_SCHEMA, *pooled, *colleges]
 
 
 def schemas_behind(schemas: list[str], expected: list[str]) -> list[str]:

@@ -94,3 +94,18 @@ class SchemaMigrations(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schema_name}: {self.digest[:12]}"
+
+
+class PooledSchema(models.Model):
+    """A clone of the template made ahead of time, waiting to become a college's schema: a
+    sign-up takes one (SKIP LOCKED, so two sign-ups never take the same) and renames it, which
+    costs milliseconds instead of a clone (`tenants.pool`)."""
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.schema_name

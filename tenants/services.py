@@ -6,6 +6,7 @@ transaction (PostgreSQL DDL is transactional): if any step fails, no schema, dom
 left behind, and the same sign-up can be retried.
 """
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,8 +18,9 @@ from django.utils import timezone
 from django_tenants.utils import schema_exists, tenant_context
 from rest_framework.exceptions import ValidationError
 
+from core.queueing import publish
 from shared_apps.billing.models import Plan
-from tenants import cloning, fleet
+from tenants import cloning, fleet, pool
 from tenants.models import (
     DEFAULT_TIME_ZONE,
     College,
@@ -26,6 +28,8 @@ from tenants.models import (
     Domain,
     time_zone_problem,
 )
+
+logger = logging.getLogger("placemate.tenancy")
 
 SUBDOMAIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,28})[a-z0-9]$")
 RESERVED_SUBDOMAINS = frozenset(
@@ -123,8 +127,22 @@ def _college_create(
     college.save()
     college.domain_url = college_host(subdomain)
     Domain.objects.create(domain=college.domain_url, tenant=college, is_primary=True)
-    schema_clone(schema_name=college.schema_name)
+    if not pool.schema_take(college.schema_name):  # none cloned ahead: clone now
+        schema_clone(schema_name=college.schema_name)
+    transaction.on_commit(pool_refill_soon)
     return college
+
+
+def pool_refill_soon() -> None:
+    """Ask a worker to top the schema pool up; with the broker down, beat does it later."""
+    if settings.TENANT_SCHEMA_POOL_SIZE <= 0:
+        return
+    from tenants.tasks import refill_schema_pool
+
+    try:
+        publish(refill_schema_pool, args=[])
+    except Exception as exc:  # broker unreachable: the periodic refill covers it
+        logger.warning("schema pool: refill not queued (%s)", type(exc).__name__)
 
 
 @dataclass(frozen=True)

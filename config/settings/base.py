@@ -31,6 +31,9 @@ ROOT_URLCONF = "config.urls_tenant"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 # New colleges are clones of this schema, which `migrate_fleet` keeps current.
 TENANT_TEMPLATE_SCHEMA = "template_college"
+# Schemas cloned from the template ahead of time: a sign-up renames one instead of cloning
+# (tenants/pool.py). Each costs what an empty college costs (docs/scaling.md); 0: no pool.
+TENANT_SCHEMA_POOL_SIZE = env.int("TENANT_SCHEMA_POOL_SIZE", default=4)
 TRIAL_DAYS = env.int("TRIAL_DAYS", default=14)
 # A cancelled college's data export is kept this long, then its schema and files are dropped.
 COLLEGE_DATA_RETENTION_DAYS = env.int("COLLEGE_DATA_RETENTION_DAYS", default=30)
@@ -482,6 +485,7 @@ CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "core.outbox.tasks.relay_pending", "schedule": OUTBOX_RELAY_INTERVAL},
     "expire-trials": {"task": "tenants.tasks.expire_trials", "schedule": 15 * 60},
     "expire-attempts": {"task": "tenant_apps.assessments.tasks.expire_overdue", "schedule": 60},
+    "refill-schema-pool": {"task": "tenants.tasks.refill_schema_pool", "schedule": 60},
     "purge-cancelled-colleges": {"task": "tenants.tasks.purge_cancelled", "schedule": 60 * 60},
     "billing-grace-and-endings": {"task": "shared_apps.billing.tasks.enforce", "schedule": 60 * 60},
     "usage-snapshots": {"task": "shared_apps.console.tasks.refresh_all_usage", "schedule": 60 * 60},
