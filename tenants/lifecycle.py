@@ -22,6 +22,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_exists, tenant_context
 
 from core.spreadsheet import safe_text
+from tenants import due
 from tenants.fleet import schema_forget
 from tenants.models import College, CollegeStatus, Domain
 
@@ -183,6 +184,7 @@ def college_purge(*, college: College) -> None:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f'DROP SCHEMA "{college.schema_name}" CASCADE')
         schema_forget(college.schema_name)
+        due.forget(college.schema_name)
         College.objects.filter(pk=college.pk).update(purged_at=timezone.now(), export_file="")
     media = Path(settings.MEDIA_ROOT) / college.schema_name
     shutil.rmtree(media, ignore_errors=True)

@@ -109,3 +109,24 @@ class PooledSchema(models.Model):
 
     def __str__(self) -> str:
         return self.schema_name
+
+
+class DueWork(models.Model):
+    """A college (or public) schema that may hold work for a fleet sweep (`kind`: mail in the
+    outbox, running assessment attempts) from `due_at` on, so that a sweep reads these rows in
+    one indexed query instead of every schema (`tenants.due`). Written in the transaction that
+    creates the work; `version` lets a sweep drop the row only if nothing was noted since."""
+
+    schema_name = models.CharField(max_length=63)
+    kind = models.CharField(max_length=30)
+    due_at = models.DateTimeField()
+    version = models.PositiveBigIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["schema_name", "kind"], name="duework_schema_kind_uniq")
+        ]
+        indexes = [models.Index(fields=["kind", "due_at"], name="duework_kind_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.schema_name} {self.kind} from {self.due_at:%Y-%m-%d %H:%M}"

@@ -232,15 +232,31 @@ def migrate_fleet_figures() -> None:
 
 
 def signup_figures(runs: int) -> None:
+    """Sign-ups as the API does them (admin included), with the pool full (refilled between
+    sign-ups, untimed, as the worker would) and empty (a clone each)."""
     from deploy.bench.provisioning import by_cloning
 
-    by_cloning(0)
-    samples = sorted(by_cloning(i) for i in range(1, runs + 1))
-    print(
-        f"sign-up at {fleet_colleges().count()} colleges: median "
-        f"{statistics.median(samples) * 1000:.0f} ms, min {samples[0] * 1000:.0f}, "
-        f"max {samples[-1] * 1000:.0f} (n={runs})"
-    )
+    try:
+        from tenants import pool
+    except ImportError:
+        pool = None
+    size = getattr(settings, "TENANT_SCHEMA_POOL_SIZE", 0)
+    cases = [("pool empty (clone)", False)] + ([("from the pool", True)] if pool and size else [])
+    colleges = fleet_colleges().count()
+    for label, pooled in cases:
+        samples = []
+        for index in range(runs + 1):
+            if pool is not None:
+                pool.pool_fill(size=size) if pooled else pool.pool_drain()
+            samples.append(by_cloning(index + (100 if pooled else 0)))
+        samples = sorted(samples[1:])  # the first warms up
+        print(
+            f"sign-up at {colleges} colleges, {label}: median "
+            f"{statistics.median(samples) * 1000:.0f} ms, min {samples[0] * 1000:.0f}, "
+            f"max {samples[-1] * 1000:.0f} (n={runs})"
+        )
+    if pool is not None:
+        pool.pool_drain()
 
 
 def sweep_figures() -> None:

@@ -41,8 +41,10 @@ from tenant_apps.assessments.models import (
 from tenant_apps.assessments.shuffle import shuffled
 from tenant_apps.drives.models import Drive, DriveRound
 from tenant_apps.students.models import Student
+from tenants import due
 
 FEATURE = "assessments"
+DUE_KIND = "attempts"  # the deadline sweep's notes (tenants.due)
 MIN_CHOICES, MAX_CHOICES = 2, 10
 
 # --- Question banks and questions ------------------------------------------------------------
@@ -269,6 +271,8 @@ def attempt_start(*, assessment: Assessment, student: Student) -> tuple[Attempt,
         seed=seed,
         question_order=shuffled(question_ids, seed=seed),
     )
+    # the deadline sweep looks at this college from now on (and learns the deadline then)
+    due.note(DUE_KIND)
     return attempt, True
 
 
