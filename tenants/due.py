@@ -18,7 +18,7 @@ from django.db import connection
 from django.utils import timezone
 from psycopg2 import sql
 
-from tenants.fleet import SCHEMAS_PER_STATEMENT
+from tenants.fleet import schemas_per_statement
 
 
 def note(kind: str, at: datetime | None = None, *, schema_name: str | None = None) -> None:
@@ -57,8 +57,8 @@ def schemas_due(kind: str, *, table: str, pending: sql.Composable, due: str, par
         return []
     part = sql.SQL("SELECT %s, (SELECT min({due}) FROM {schema}.{table} WHERE {pending})")
     next_due: dict[str, datetime | None] = {}
-    for start in range(0, len(noted), SCHEMAS_PER_STATEMENT):
-        chunk = [schema for schema, _ in noted[start : start + SCHEMAS_PER_STATEMENT]]
+    for start in range(0, len(noted), schemas_per_statement()):
+        chunk = [schema for schema, _ in noted[start : start + schemas_per_statement()]]
         statement = sql.SQL(" UNION ALL ").join(
             part.format(
                 due=sql.Identifier(due),

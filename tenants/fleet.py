@@ -29,7 +29,10 @@ def _tenant_app_labels() -> set[str]:
     return {config.label for config in apps.get_app_configs() if config.name in names}
 
 
-SCHEMAS_PER_STATEMENT = 500
+def schemas_per_statement() -> int:
+    """How many schemas one fleet-wide statement reads (UNION ALL): 500 on one database, 1 on
+    Citus, where a statement must stay inside one distributed schema (docs/scaling.md)."""
+    return max(settings.TENANT_SCHEMAS_PER_STATEMENT, 1)
 
 
 def expected_tenant_migrations() -> list[str]:
@@ -153,8 +156,8 @@ def schemas_behind(schemas: list[str], expected: list[str]) -> list[str]:
         "SELECT %s, (SELECT count(*) FROM {}.django_migrations WHERE app || '.' || name = ANY(%s))"
     )
     counts = {}
-    for start in range(0, len(present), SCHEMAS_PER_STATEMENT):
-        chunk = present[start : start + SCHEMAS_PER_STATEMENT]
+    for start in range(0, len(present), schemas_per_statement()):
+        chunk = present[start : start + schemas_per_statement()]
         statement = sql.SQL(" UNION ALL ").join(part.format(sql.Identifier(s)) for s in chunk)
         with connection.cursor() as cursor:
             cursor.execute(statement, [value for s in chunk for value in (s, expected)])
@@ -191,8 +194,8 @@ def schemas_having(
     schemas = [schema for schema in candidates if schema in present]
     part = sql.SQL("SELECT %s WHERE EXISTS (SELECT 1 FROM {}.{} WHERE {})")
     found = []
-    for start in range(0, len(schemas), SCHEMAS_PER_STATEMENT):
-        chunk = schemas[start : start + SCHEMAS_PER_STATEMENT]
+    for start in range(0, len(schemas), schemas_per_statement()):
+        chunk = schemas[start : start + schemas_per_statement()]
         statement = sql.SQL(" UNION ALL ").join(
             part.format(sql.Identifier(schema), sql.Identifier(table), condition)
             for schema in chunk

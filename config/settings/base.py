@@ -33,6 +33,8 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 TENANT_TEMPLATE_SCHEMA = "template_college"
 # Schemas cloned from the template ahead of time: a sign-up renames one instead of cloning
 # (tenants/pool.py). Each costs what an empty college costs (docs/scaling.md); 0: no pool.
+# Fleet-wide checks (migrations, sweeps) read this many schemas per statement: 1 on Citus.
+TENANT_SCHEMAS_PER_STATEMENT = env.int("TENANT_SCHEMAS_PER_STATEMENT", default=500)
 TENANT_SCHEMA_POOL_SIZE = env.int("TENANT_SCHEMA_POOL_SIZE", default=4)
 TRIAL_DAYS = env.int("TRIAL_DAYS", default=14)
 # A cancelled college's data export is kept this long, then its schema and files are dropped.
