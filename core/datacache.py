@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection as default_connection
 from django.db.backends.signals import connection_created
+from django_tenants.utils import schema_context
 
 VERSION_KEY = "data-version"  # the default cache prefixes every key with the schema
 IGNORED_TABLES = frozenset(
@@ -49,8 +50,6 @@ def _new_version() -> str:
 
 def publish_new_version(schema_name: str | None = None) -> None:
     """Invalidate every entry of a college (the current one by default)."""
-    from django_tenants.utils import schema_context
-
     if schema_name is None or schema_name == default_connection.schema_name:
         cache.set(VERSION_KEY, _new_version(), None)
     else:

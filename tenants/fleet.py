@@ -13,26 +13,21 @@ way, in their own tables, and marked; `migrate_fleet --verify` does that for eve
 import functools
 import hashlib
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
-from django_tenants.utils import get_tenant_model
 from psycopg2 import sql
+
+from core import schemas as fleet_sql
+from core.schemas import schemas_per_statement, schemas_with_table
 
 
 def _tenant_app_labels() -> set[str]:
-    from django.apps import apps
-
     names = set(settings.TENANT_APPS)
     return {config.label for config in apps.get_app_configs() if config.name in names}
-
-
-def schemas_per_statement() -> int:
-    """How many schemas one fleet-wide statement reads (UNION ALL): 500 on one database, 1 on
-    Citus, where a statement must stay inside one distributed schema (docs/scaling.md)."""
-    return max(settings.TENANT_SCHEMAS_PER_STATEMENT, 1)
 
 
 def expected_tenant_migrations() -> list[str]:
@@ -132,17 +127,13 @@ def fleet_behind(schemas: list[str], *, verify: bool = False, mark: bool = True)
 
 
 def fleet_schemas() -> list[str]:
-    colleges = (
-        get_tenant_model()
-        .objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME)
-        .filter(purged_at__isnull=True)
-        .order_by("pk")
-        .values_list("schema_name", flat=True)
-    )
+    """Every schema `migrate_fleet` keeps current: the template, the pooled schemas (so a
+    sign-up never gets a schema behind the template) and the colleges."""
     from tenants.models import PooledSchema
 
+    template, *colleges = fleet_sql.fleet_schemas()
     pooled = PooledSchema.objects.order_by("pk").values_list("schema_name", flat=True)
-    return [settings.TENANT_TEMPLATE_SCHEMA, *pooled, *colleges]
+    return [template, *pooled, *colleges]
 
 
 def schemas_behind(schemas: list[str], expected: list[str]) -> list[str]:
@@ -165,42 +156,8 @@ def schemas_behind(schemas: list[str], expected: list[str]) -> list[str]:
     return missing_table + [schema for schema in present if counts[schema] < len(expected)]
 
 
-def schemas_with_table(table: str, schemas: list[str]) -> list[str]:
-    """Those of `schemas` that hold `table` (the catalog by name, indexed; not
-    information_schema, which scans every schema)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE c.relname = %s AND c.relkind IN ('r', 'p') AND n.nspname = ANY(%s)",
-            [table, schemas],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
 def public_is_behind() -> bool:
     connection.set_schema_to_public()
     executor = MigrationExecutor(connection)
     targets = executor.loader.graph.leaf_nodes()
     return bool(executor.migration_plan(targets))
-
-
-def schemas_having(
-    table: str, condition: sql.SQL, params: list, *, candidates: list[str]
-) -> list[str]:
-    """Those of `candidates` whose `table` has a row matching `condition` (SQL over its
-    columns, `%s` for each of `params`): one statement per 500 schemas, not one per college.
-    A schema without the table (not migrated yet) is skipped."""
-    present = set(schemas_with_table(table, candidates))
-    schemas = [schema for schema in candidates if schema in present]
-    part = sql.SQL("SELECT %s WHERE EXISTS (SELECT 1 FROM {}.{} WHERE {})")
-    found = []
-    for start in range(0, len(schemas), schemas_per_statement()):
-        chunk = schemas[start : start + schemas_per_statement()]
-        statement = sql.SQL(" UNION ALL ").join(
-            part.format(sql.Identifier(schema), sql.Identifier(table), condition)
-            for schema in chunk
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(statement, [value for schema in chunk for value in (schema, *params)])
-            found += [row[0] for row in cursor.fetchall()]
-    return found

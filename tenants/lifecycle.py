@@ -21,8 +21,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_exists, tenant_context
 
+from core import due
+from core.accounts.models import Role, User
 from core.spreadsheet import safe_text
-from tenants import due
 from tenants.fleet import schema_forget
 from tenants.models import College, CollegeStatus, Domain
 
@@ -142,8 +143,6 @@ def college_cancel(*, college: College, immediately: bool = False, link_base: st
     if college.status == CollegeStatus.CANCELLED:
         raise LifecycleError("This college is already cancelled.")
     with tenant_context(college):
-        from core.accounts.models import Role, User
-
         admins = list(
             User.objects.filter(role=Role.ADMIN, is_active=True).values_list("email", flat=True)
         )

@@ -114,8 +114,9 @@ class PooledSchema(models.Model):
 class DueWork(models.Model):
     """A college (or public) schema that may hold work for a fleet sweep (`kind`: mail in the
     outbox, running assessment attempts) from `due_at` on, so that a sweep reads these rows in
-    one indexed query instead of every schema (`tenants.due`). Written in the transaction that
-    creates the work; `version` lets a sweep drop the row only if nothing was noted since."""
+    one indexed query instead of every schema. Written in the transaction that creates the
+    work; `version` lets a sweep drop the row only if nothing was noted since. Read and written
+    by `core.due`, by table name (`core` is below `tenants`)."""
 
     schema_name = models.CharField(max_length=63)
     kind = models.CharField(max_length=30)

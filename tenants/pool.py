@@ -19,6 +19,7 @@ import uuid
 
 from django.conf import settings
 from django.db import connection, transaction
+from django_tenants.utils import schema_exists
 from psycopg2 import sql
 
 from tenants import cloning, fleet
@@ -68,12 +69,11 @@ def schema_take(target: str) -> bool:
 def pool_fill(*, size: int | None = None) -> int:
     """Clone the template until the pool holds `size` schemas (TENANT_SCHEMA_POOL_SIZE).
     Returns how many were added. Safe to run concurrently: an advisory lock lets one run."""
-    from tenants.services import template_ensure
-
     size = settings.TENANT_SCHEMA_POOL_SIZE if size is None else size
     if size <= 0:
         return 0
-    template_ensure()
+    if not schema_exists(settings.TENANT_TEMPLATE_SCHEMA):
+        return 0  # the release step (migrate_fleet) creates it
     added = 0
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(hashtext('placemate.schema_pool'))")

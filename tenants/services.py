@@ -18,9 +18,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_exists, tenant_context
 from rest_framework.exceptions import ValidationError
 
+from core.accounts import services as accounts
 from core.queueing import publish
-from shared_apps.billing.models import Plan
 from tenants import cloning, fleet, pool
+from tenants.hooks import hooks
 from tenants.models import (
     DEFAULT_TIME_ZONE,
     College,
@@ -111,7 +112,7 @@ def public_tenant_ensure() -> College:
 
 
 def _college_create(
-    *, name: str, subdomain: str, plan: Plan | None, time_zone: str = DEFAULT_TIME_ZONE
+    *, name: str, subdomain: str, plan, time_zone: str = DEFAULT_TIME_ZONE
 ) -> College:
     """Row, domain and cloned schema of a new trialing college, in the caller's transaction."""
     college = College(
@@ -167,13 +168,11 @@ def college_provision(
 
     The admin is unverified unless `verified_admin`; a verification mail goes to the college's
     host once the transaction commits."""
-    from core.accounts import services as accounts
-
     subdomain = subdomain.strip().lower()
     problem = subdomain_problem(subdomain)
     if problem:
         raise ValidationError({"subdomain": [problem]})
-    plan = Plan.objects.filter(code=plan_code or Plan.TRIAL, is_public=True).first()
+    plan = hooks.plan_for(plan_code)
     if plan is None:
         raise ValidationError({"plan": ["Unknown plan."]})
     if problem := time_zone_problem(time_zone):
@@ -209,7 +208,7 @@ def college_provision(
 
 
 def college_signup(*, fields: dict, request) -> College:
-    """The sign-up of API.md (API and page alike): `fields` as named there."""
+    """The sign-up of docs/api.md (API and page alike): `fields` as named there."""
     plan = fields.get("plan")
     return college_provision(
         name=fields["college_name"],
@@ -244,6 +243,6 @@ def college_ensure(*, subdomain: str, name: str) -> tuple[College, bool]:
         return college, False
     template_ensure()
     with transaction.atomic():
-        plan = Plan.objects.filter(code=Plan.TRIAL).first()
+        plan = hooks.plan_for(None, public_only=False)
         college = _college_create(name=name, subdomain=subdomain, plan=plan)
     return college, True

@@ -4,13 +4,14 @@ Secrets have no default here: `local` and `test` provide development defaults, `
 refuses to start without them.
 """
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import environ
 
-from core.observability import logging_config, sentry_init
+from core.observability import configure_structlog, logging_config, sentry_init
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -76,6 +77,7 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "django_structlog",
     "shared_apps.billing",
     "shared_apps.onboarding",
     "shared_apps.console",
@@ -437,7 +439,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Placemate API",
-    "DESCRIPTION": "Placement platform for colleges. Every response uses the envelope of API.md.",
+    "DESCRIPTION": (
+        "Placement platform for colleges. Every response uses the envelope of docs/api.md."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -499,7 +503,7 @@ CELERY_BEAT_SCHEDULE = {
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 # --- Logging -----------------------------------------------------------------------------------
-# JSON lines (LOG_FORMAT=plain for a terminal) with the request id, schema and user of the
+# JSON lines (LOG_FORMAT=console for a terminal) with the request id, schema and user of the
 # request; one access-log line per request; security events on a handler of their own
 # (SECURITY_LOG_FILE, else stderr). See core/observability.py.
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
@@ -507,6 +511,17 @@ LOG_FORMAT = env("LOG_FORMAT", default="json")
 LOGGING = logging_config(
     level=LOG_LEVEL, fmt=LOG_FORMAT, security_file=env("SECURITY_LOG_FILE", default="")
 )
+configure_structlog()
+# django-structlog: the access line (request_finished), and the request id in Celery tasks.
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = (
+    True  # made sane first (RequestObservabilityMiddleware)
+)
+DJANGO_STRUCTLOG_USER_ID_FIELD = None  # the user is added without a query (core.observability)
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # `client_ip` honours the trusted proxies instead
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG
+DJANGO_STRUCTLOG_STATUS_4XX_LOG_LEVEL = logging.INFO
+DJANGO_STRUCTLOG_STATUS_5XX_LOG_LEVEL = logging.WARNING  # errors reach Sentry once, not twice
 
 # --- Errors (Sentry) ---------------------------------------------------------------------------
 # Only with SENTRY_DSN; events tagged with the college schema and user role, scrubbed of PII.

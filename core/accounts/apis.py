@@ -1,4 +1,4 @@
-"""The authentication endpoints of API.md, the same on college hosts and the root domain."""
+"""The authentication endpoints of docs/api.md, the same on college hosts and the root domain."""
 
 from dj_rest_auth.jwt_auth import set_jwt_cookies, unset_jwt_cookies
 from dj_rest_auth.views import (

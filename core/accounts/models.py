@@ -23,6 +23,9 @@ class Role(models.TextChoices):
     SUPPORT = "support", "Placemate support (read-only)"
 
 
+# The one meaning of staff: a college's placement office (admins and coordinators). Everything
+# else derives from it: `User.is_college_staff`, the viewsets' `STAFF` (tenant_apps/kit).
+# `User.is_staff` is Django's own flag (its admin site), set from the role on save.
 STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
 # The roles of a college's people; only its admins get Django's admin (is_staff, is_superuser).
 COLLEGE_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.RECRUITER, Role.STUDENT})

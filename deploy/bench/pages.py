@@ -45,12 +45,16 @@ from django_tenants.utils import tenant_context
 
 from core.accounts.models import Role, User
 from core.accounts.tokens import tokens_for
-from tenant_apps.applications.selectors import applications_for, offers_for
-from tenant_apps.assessments.selectors import assessments_for, attempts_for
-from tenant_apps.drives.selectors import drives_for
-from tenant_apps.interviews.selectors import interviews_for
+from tenant_apps.access import (
+    applications_for,
+    assessments_for,
+    attempts_for,
+    drives_for,
+    interviews_for,
+    offers_for,
+    students_for,
+)
 from tenant_apps.students.models import Student
-from tenant_apps.students.selectors import students_for
 from tenants.models import College
 from tenants.services import college_host
 

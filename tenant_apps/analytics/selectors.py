@@ -47,6 +47,7 @@ from django.utils import timezone
 
 from core import datacache
 from core.accounts.models import User
+from tenant_apps.access import drives_for, interviews_for, offers_for, students_for
 from tenant_apps.applications.models import (
     OPEN_STATUSES,
     Application,
@@ -54,14 +55,10 @@ from tenant_apps.applications.models import (
     Offer,
     OfferStatus,
 )
-from tenant_apps.applications.selectors import offers_for
 from tenant_apps.drives.eligibility import drive_eligible_students, eligible_drives_condition
 from tenant_apps.drives.models import Drive, DriveSkill, DriveStatus, accepting_applications
-from tenant_apps.drives.selectors import drives_for
 from tenant_apps.interviews.models import InterviewStatus
-from tenant_apps.interviews.selectors import interviews_for
 from tenant_apps.students.models import PlacementStatus, Student, StudentSkill
-from tenant_apps.students.selectors import students_for
 
 S = ApplicationStatus
 ACCEPTED = Q(status=OfferStatus.ACCEPTED)

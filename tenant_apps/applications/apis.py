@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from tenant_apps.access import applications_for, drives_for, offers_for
 from tenant_apps.applications import services
 from tenant_apps.applications.exports import (
     APPLICANT_EXPORT_COLUMNS,
@@ -25,9 +26,7 @@ from tenant_apps.applications.selectors import (
     APPLICATION_READ_MODEL,
     OFFER_READ_MODEL,
     application_output,
-    applications_for,
     offer_output,
-    offers_for,
 )
 from tenant_apps.applications.serializers import (
     ApplicationCreateInput,
@@ -39,7 +38,6 @@ from tenant_apps.applications.serializers import (
     OfferInput,
     OfferOutput,
 )
-from tenant_apps.drives.selectors import drives_for
 from tenant_apps.kit.exports import (
     ExportSchema,
     export_parameters,
@@ -96,7 +94,7 @@ class ApplicationViewSet(ReadModelViewSet):
         services.application_restore(application=instance)
 
     def create(self, request, *args, **kwargs):
-        data = ApplicationCreateInput(data=request.data)
+        data = ApplicationCreateInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         student = student_of(request.user)
         if student is None:
@@ -189,7 +187,7 @@ class OfferViewSet(ReadModelViewSet):
 
     def create(self, request, *args, **kwargs):
         refuse_oversized_request(request)
-        data = OfferInput(data=request.data)
+        data = OfferInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         offer = services.offer_create(**data.validated_data)
         return Response(self.output_for(offer.pk), status=status.HTTP_201_CREATED)

@@ -9,7 +9,7 @@ from rest_framework.exceptions import MethodNotAllowed, NotFound
 from rest_framework.response import Response
 
 from core.api.errors import Conflict
-from tenant_apps.applications.selectors import applications_for
+from tenant_apps.access import applications_for, assessments_for, attempts_for
 from tenant_apps.assessments import services
 from tenant_apps.assessments.filters import (
     ASSESSMENT_ORDERING_FIELDS,
@@ -31,11 +31,9 @@ from tenant_apps.assessments.selectors import (
     BANK_READ_MODEL,
     QUESTION_READ_MODEL,
     assessment_output,
-    assessments_for,
     attempt_current_question,
     attempt_output,
     attempt_review,
-    attempts_for,
     bank_output,
     question_output,
 )

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
+from core import due
 from core.accounts.models import User
 from core.api.errors import Conflict
 from shared_apps.billing.limits import ensure_feature
@@ -41,10 +42,9 @@ from tenant_apps.assessments.models import (
 from tenant_apps.assessments.shuffle import shuffled
 from tenant_apps.drives.models import Drive, DriveRound
 from tenant_apps.students.models import Student
-from tenants import due
 
 FEATURE = "assessments"
-DUE_KIND = "attempts"  # the deadline sweep's notes (tenants.due)
+DUE_KIND = "attempts"  # the deadline sweep's notes (core.due)
 MIN_CHOICES, MAX_CHOICES = 2, 10
 
 # --- Question banks and questions ------------------------------------------------------------

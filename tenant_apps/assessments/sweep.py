@@ -1,14 +1,14 @@
 """The deadline sweep: find the colleges holding overdue attempts through the schemas noted as
-running attempts (one indexed query, tenants.due), then submit and score those attempts college
+running attempts (one indexed query, core.due), then submit and score those attempts college
 by college."""
 
 from django.db import connection
 from django_tenants.utils import schema_context
 from psycopg2 import sql
 
+from core import due
 from tenant_apps.assessments.models import Attempt, AttemptStatus
 from tenant_apps.assessments.services import DUE_KIND, attempts_finalise_overdue
-from tenants import due
 
 TABLE = Attempt._meta.db_table
 

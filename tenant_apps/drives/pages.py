@@ -25,6 +25,7 @@ from core.api.errors import PlacemateError
 from core.web.decorators import OFFICE, page
 from core.web.forms import attach_errors
 from shared_apps.billing.limits import PlanLimitReached, ensure_feature
+from tenant_apps.access import applications_for, drives_for
 from tenant_apps.analytics.selectors import (
     RECOMMENDATION_PARTS,
     RECOMMENDATION_SCORE_DOC,
@@ -42,7 +43,6 @@ from tenant_apps.applications.exports import (
 )
 from tenant_apps.applications.filters import APPLICATION_SEARCH_FIELDS, ApplicationFilter
 from tenant_apps.applications.models import MOVER_TARGETS, Application, ApplicationStatus
-from tenant_apps.applications.selectors import applications_for
 from tenant_apps.applications.serializers import BulkMoveInput
 from tenant_apps.companies.models import Company
 from tenant_apps.drives import services
@@ -61,7 +61,6 @@ from tenant_apps.drives.models import (
     JobType,
     RoundKind,
 )
-from tenant_apps.drives.selectors import drives_for
 from tenant_apps.drives.serializers import DriveInput
 from tenant_apps.kit.exports import export_request, export_response
 from tenant_apps.kit.pages import QuickSelect, searched

@@ -3,7 +3,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from core.accounts.models import Role
-from tenant_apps.applications.selectors import applications_for
+from tenant_apps.access import applications_for, interviews_for
 from tenant_apps.interviews import services
 from tenant_apps.interviews.filters import (
     INTERVIEW_ORDERING_FIELDS,
@@ -11,7 +11,7 @@ from tenant_apps.interviews.filters import (
     InterviewFilter,
 )
 from tenant_apps.interviews.models import Interview
-from tenant_apps.interviews.selectors import INTERVIEW_READ_MODEL, interview_output, interviews_for
+from tenant_apps.interviews.selectors import INTERVIEW_READ_MODEL, interview_output
 from tenant_apps.interviews.serializers import (
     InterviewChangeInput,
     InterviewInput,

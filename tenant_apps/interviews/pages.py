@@ -17,13 +17,12 @@ from rest_framework.exceptions import ValidationError
 from core.api.errors import PlacemateError
 from core.web.decorators import OFFICE, page
 from core.web.forms import attach_errors
-from tenant_apps.applications.selectors import applications_for
+from tenant_apps.access import applications_for, drives_for, interviews_for
 from tenant_apps.drives.models import DriveStatus
-from tenant_apps.drives.selectors import drives_for
 from tenant_apps.interviews import services
 from tenant_apps.interviews.filters import INTERVIEW_SEARCH_FIELDS, InterviewFilter
 from tenant_apps.interviews.models import InterviewStatus
-from tenant_apps.interviews.selectors import INTERVIEW_READ_MODEL, interviews_for
+from tenant_apps.interviews.selectors import INTERVIEW_READ_MODEL
 from tenant_apps.interviews.serializers import InterviewChangeInput, InterviewInput
 from tenant_apps.kit.pages import QuickSelect, filtered, page_of, searched
 

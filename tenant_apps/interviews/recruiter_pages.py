@@ -14,9 +14,10 @@ from rest_framework.exceptions import ValidationError
 
 from core.api.errors import PlacemateError
 from core.web.decorators import RECRUITER, page
+from tenant_apps.access import interviews_for
 from tenant_apps.interviews import services
 from tenant_apps.interviews.models import InterviewStatus
-from tenant_apps.interviews.selectors import INTERVIEW_READ_MODEL, interviews_for
+from tenant_apps.interviews.selectors import INTERVIEW_READ_MODEL
 from tenant_apps.interviews.serializers import InterviewChangeInput
 from tenant_apps.interviews.student_pages import agenda_queryset, agenda_rows
 from tenant_apps.kit.viewsets import PageRows

@@ -2,23 +2,8 @@
 
 from django.db.models import F, QuerySet
 
-from core.accounts.models import Role, User
-from tenant_apps.drives.selectors import recruiter_company
 from tenant_apps.interviews.models import Interview
-from tenant_apps.kit.permissions import STAFF
 from tenant_apps.kit.readmodel import ReadModel
-
-
-def interviews_for(user: User) -> QuerySet[Interview]:
-    """Staff all; a recruiter those of their company's drives; a student their own schedule."""
-    queryset = Interview.all_objects.all()
-    if user.role in STAFF:
-        return queryset
-    if user.role == Role.RECRUITER:
-        return queryset.filter(recruiter_company(user, "application__drive__company"))
-    if user.role == Role.STUDENT:
-        return queryset.filter(student__user_id=user.pk)
-    return queryset.none()
 
 
 def interview_rows(queryset: QuerySet[Interview]) -> QuerySet:

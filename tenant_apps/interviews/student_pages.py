@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from core.web.decorators import STUDENT, page
+from tenant_apps.access import interviews_for
 from tenant_apps.drives.models import RoundKind
 from tenant_apps.interviews.models import InterviewStatus
-from tenant_apps.interviews.selectors import INTERVIEW_READ_MODEL, interview_output, interviews_for
+from tenant_apps.interviews.selectors import INTERVIEW_READ_MODEL, interview_output
 from tenant_apps.kit.viewsets import PageRows
 
 

@@ -16,13 +16,11 @@ import hashlib
 import orjson
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.response import Response
 
 from core import datacache
-from core.accounts.models import Role
 from core.api.renderers import json_bytes
 from core.api.viewsets import DELETED_PARAMETER, SoftDeleteModelViewSet
 from tenant_apps.kit.filters import QuietDjangoFilterBackend
@@ -133,14 +131,5 @@ class ReadModelViewSet(SoftDeleteModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         return Response(self.output_for(self.get_object().pk))
 
-    @extend_schema(request=None, parameters=[])
-    @action(detail=True, methods=["post"])
-    def restore(self, request, *args, **kwargs):
-        if request.user.role != Role.ADMIN:
-            raise PermissionDenied("Only admins can restore deleted rows.")
-        instance = self.get_object()
-        self.perform_restore(instance)
-        return Response(self.output_for(instance.pk))
-
-    def perform_restore(self, instance) -> None:
-        instance.restore()
+    def restored_output(self, instance) -> dict:  # restore() is SoftDeleteModelViewSet's
+        return self.output_for(instance.pk)

@@ -31,12 +31,9 @@ from core.accounts.models import User
 from core.api.errors import PlacemateError
 from core.web.decorators import OFFICE, page
 from core.web.forms import attach_errors
+from tenant_apps.access import applications_for, students_for
 from tenant_apps.applications.models import ApplicationStatus
-from tenant_apps.applications.selectors import (
-    APPLICATION_READ_MODEL,
-    application_output,
-    applications_for,
-)
+from tenant_apps.applications.selectors import APPLICATION_READ_MODEL, application_output
 from tenant_apps.kit.exports import export_request, export_response
 from tenant_apps.kit.jobs import JobStatus
 from tenant_apps.kit.pages import filtered, ordered, page_of, searched
@@ -48,7 +45,7 @@ from tenant_apps.students.filters import (
     StudentFilter,
 )
 from tenant_apps.students.models import PlacementStatus, Skill, Student, StudentImport
-from tenant_apps.students.selectors import STUDENT_READ_MODEL, student_output, students_for
+from tenant_apps.students.selectors import STUDENT_READ_MODEL, student_output
 from tenant_apps.students.serializers import ProfileInput, StudentCreateInput
 
 # The filters of the list that the page offers (the API's `StudentFilter` applies them).

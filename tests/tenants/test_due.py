@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from core import due
 from core.outbox import relay
 from core.outbox.models import OutboxMessage
-from tenants import due
 from tenants.models import DueWork
 from tenants.services import college_ensure
 from tests.core.test_outbox import outbox_mail  # noqa: F401 (a fixture)

@@ -17,7 +17,8 @@ from django.db.migrations.operations import RunSQL
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
-from tenants import cloning, due, fleet, pool
+from core import due
+from tenants import cloning, fleet, pool
 from tenants.models import College
 from tests.conftest import client_for, make_user
 

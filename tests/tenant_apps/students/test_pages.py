@@ -19,6 +19,7 @@ from django_tenants.utils import tenant_context
 from openpyxl import Workbook, load_workbook
 
 from core.accounts.models import Role, User
+from core.api.errors import PlacemateError
 from shared_apps.billing.models import Plan
 from tenant_apps.applications.models import ApplicationStatus
 from tenant_apps.kit.jobs import JobStatus
@@ -690,7 +691,7 @@ def test_a_running_job_polls_every_two_seconds_and_htmx_gets_the_fragment(
     assert '<progress id="import-progress" max="5000" value="1200"' in text_of(full)
     assert "<html" not in text_of(fragment) and 'hx-trigger="every 2s"' in text_of(fragment)
     with tenant_context(college):
-        job.mark_failed(services.PlacemateError("The import could not be queued: try again."))
+        job.mark_failed(PlacemateError("The import could not be queued: try again."))
     ended = coordinator_pages.get(url, HTTP_HX_REQUEST="true")
     assert 'hx-trigger="every 2s"' not in text_of(ended)
     assert "The import could not be queued: try again." in text_of(ended)

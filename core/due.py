@@ -1,5 +1,9 @@
 """Fleet sweeps whose cost follows the work, not the number of colleges.
 
+The notes live in public's `tenants_duework` (the model is `tenants.models.DueWork`, a public
+app's; `core` is installed in every schema and sits below `tenants`, so it reads the table by
+name).
+
 A service that creates work a periodic sweep must find (a mail in the outbox, a running
 assessment attempt) calls `note(kind)` in its transaction: one row in public per schema and
 kind (`DueWork`), its `due_at` the earliest moment the sweep should look. A sweep then costs:
@@ -18,7 +22,7 @@ from django.db import connection
 from django.utils import timezone
 from psycopg2 import sql
 
-from tenants.fleet import schemas_per_statement
+from core.schemas import schemas_per_statement
 
 
 def note(kind: str, at: datetime | None = None, *, schema_name: str | None = None) -> None:
