@@ -23,6 +23,7 @@ from psycopg2 import sql
 
 from core import schemas as fleet_sql
 from core.schemas import schemas_per_statement, schemas_with_table
+from tenants.models import PooledSchema
 
 
 def _tenant_app_labels() -> set[str]:
@@ -129,8 +130,6 @@ def fleet_behind(schemas: list[str], *, verify: bool = False, mark: bool = True)
 def fleet_schemas() -> list[str]:
     """Every schema `migrate_fleet` keeps current: the template, the pooled schemas (so a
     sign-up never gets a schema behind the template) and the colleges."""
-    from tenants.models import PooledSchema
-
     template, *colleges = fleet_sql.fleet_schemas()
     pooled = PooledSchema.objects.order_by("pk").values_list("schema_name", flat=True)
     return [template, *pooled, *colleges]

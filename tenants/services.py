@@ -29,6 +29,7 @@ from tenants.models import (
     Domain,
     time_zone_problem,
 )
+from tenants.tasks import refill_schema_pool
 
 logger = logging.getLogger("placemate.tenancy")
 
@@ -138,8 +139,6 @@ def pool_refill_soon() -> None:
     """Ask a worker to top the schema pool up; with the broker down, beat does it later."""
     if settings.TENANT_SCHEMA_POOL_SIZE <= 0:
         return
-    from tenants.tasks import refill_schema_pool
-
     try:
         publish(refill_schema_pool, args=[])
     except Exception as exc:  # broker unreachable: the periodic refill covers it
