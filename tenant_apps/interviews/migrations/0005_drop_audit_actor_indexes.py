@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("interviews", "0003_interview_sequence"),
+        ("interviews", "0004_interview_slots_and_panels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
