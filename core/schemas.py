@@ -19,7 +19,22 @@ def fleet_schemas() -> list[str]:
     return [settings.TENANT_TEMPLATE_SCHEMA, *colleges]
 
 
-SCHEMAS_PER_STATEMENT = 500
+def schemas_per_statement() -> int:
+    """How many schemas one fleet-wide statement reads (UNION ALL): 500 on one database, 1 on
+    Citus, where a statement must stay inside one distributed schema (docs/scaling.md)."""
+    return max(settings.TENANT_SCHEMAS_PER_STATEMENT, 1)
+
+
+def schemas_with_table(table: str, schemas: list[str]) -> list[str]:
+    """Those of `schemas` that hold `table` (the catalog by name, indexed; not
+    information_schema, which scans every schema)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relname = %s AND c.relkind IN ('r', 'p') AND n.nspname = ANY(%s)",
+            [table, schemas],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def schemas_having(
@@ -28,18 +43,12 @@ def schemas_having(
     """Those of `candidates` whose `table` has a row matching `condition` (SQL over its
     columns, `%s` for each of `params`): one statement per 500 schemas, not one per college.
     A schema without the table (not migrated yet) is skipped."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT table_schema FROM information_schema.tables "
-            "WHERE table_name = %s AND table_schema = ANY(%s)",
-            [table, candidates],
-        )
-        present = {row[0] for row in cursor.fetchall()}
+    present = set(schemas_with_table(table, candidates))
     schemas = [schema for schema in candidates if schema in present]
     part = sql.SQL("SELECT %s WHERE EXISTS (SELECT 1 FROM {}.{} WHERE {})")
     found = []
-    for start in range(0, len(schemas), SCHEMAS_PER_STATEMENT):
-        chunk = schemas[start : start + SCHEMAS_PER_STATEMENT]
+    for start in range(0, len(schemas), schemas_per_statement()):
+        chunk = schemas[start : start + schemas_per_statement()]
         statement = sql.SQL(" UNION ALL ").join(
             part.format(sql.Identifier(schema), sql.Identifier(table), condition)
             for schema in chunk

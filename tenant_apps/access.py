@@ -15,11 +15,12 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from rest_framework import serializers
 
 from core.accounts.models import Role, User
+from tenant_apps.announcements.models import Announcement
 from tenant_apps.applications.models import OPEN_STATUSES, Application, Offer
 from tenant_apps.assessments.models import Assessment, AssessmentStatus, Attempt
 from tenant_apps.drives.eligibility import eligible_drives_condition
 from tenant_apps.drives.models import Drive, DriveStatus, accepting_applications
-from tenant_apps.interviews.models import Interview
+from tenant_apps.interviews.models import SCHEDULABLE, Interview, InterviewSlot
 from tenant_apps.kit.expressions import AnyOf
 from tenant_apps.kit.permissions import STAFF
 from tenant_apps.students.models import Student
@@ -104,6 +105,39 @@ def interviews_for(user: User) -> QuerySet[Interview]:
         return queryset.filter(recruiter_company(user, "application__drive__company"))
     if user.role == Role.STUDENT:
         return queryset.filter(student__user_id=user.pk)
+    return queryset.none()
+
+
+def slots_for(user: User) -> QuerySet[InterviewSlot]:
+    """Staff all; a recruiter the slots of their company's drives; a student the slots they may
+    pick: of rounds the office opened to students, of drives where their application can be
+    scheduled."""
+    queryset = InterviewSlot.all_objects.all()
+    if user.role in STAFF:
+        return queryset
+    if user.role == Role.RECRUITER:
+        return queryset.filter(recruiter_company(user, "round__drive__company"))
+    if user.role == Role.STUDENT:
+        mine = Application.objects.filter(
+            drive_id=OuterRef("round__drive_id"), student__user_id=user.pk, status__in=SCHEDULABLE
+        )
+        return queryset.filter(
+            Exists(mine),
+            round__scheduling__students_pick=True,
+            round__scheduling__deleted_at__isnull=True,
+        )
+    return queryset.none()
+
+
+def announcements_for(user: User) -> QuerySet[Announcement]:
+    """Staff all; a student those posted to them; recruiters none."""
+    queryset = Announcement.all_objects.all()
+    if user.role in STAFF:
+        return queryset
+    if user.role == Role.STUDENT:
+        return queryset.filter(
+            recipients__student__user_id=user.pk, recipients__deleted_at__isnull=True
+        )
     return queryset.none()
 
 

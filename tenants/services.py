@@ -6,6 +6,7 @@ transaction (PostgreSQL DDL is transactional): if any step fails, no schema, dom
 left behind, and the same sign-up can be retried.
 """
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,7 +19,8 @@ from django_tenants.utils import schema_exists, tenant_context
 from rest_framework.exceptions import ValidationError
 
 from core.accounts import services as accounts
-from tenants import cloning
+from core.queueing import publish
+from tenants import cloning, fleet, pool
 from tenants.hooks import hooks
 from tenants.models import (
     DEFAULT_TIME_ZONE,
@@ -27,6 +29,9 @@ from tenants.models import (
     Domain,
     time_zone_problem,
 )
+from tenants.tasks import refill_schema_pool
+
+logger = logging.getLogger("placemate.tenancy")
 
 SUBDOMAIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,28})[a-z0-9]$")
 RESERVED_SUBDOMAINS = frozenset(
@@ -86,7 +91,9 @@ def template_ensure() -> None:
 
 
 def schema_clone(*, schema_name: str) -> None:
+    """A copy of the template, with the template's migrations marker (see tenants.fleet)."""
     cloning.clone_schema(template_schema(), schema_name)
+    fleet.schema_mark_like(schema_name, template_schema())
 
 
 # --- Colleges ----------------------------------------------------------------------------------
@@ -122,8 +129,20 @@ def _college_create(
     college.save()
     college.domain_url = college_host(subdomain)
     Domain.objects.create(domain=college.domain_url, tenant=college, is_primary=True)
-    schema_clone(schema_name=college.schema_name)
+    if not pool.schema_take(college.schema_name):  # none cloned ahead: clone now
+        schema_clone(schema_name=college.schema_name)
+    transaction.on_commit(pool_refill_soon)
     return college
+
+
+def pool_refill_soon() -> None:
+    """Ask a worker to top the schema pool up; with the broker down, beat does it later."""
+    if settings.TENANT_SCHEMA_POOL_SIZE <= 0:
+        return
+    try:
+        publish(refill_schema_pool, args=[])
+    except Exception as exc:  # broker unreachable: the periodic refill covers it
+        logger.warning("schema pool: refill not queued (%s)", type(exc).__name__)
 
 
 @dataclass(frozen=True)

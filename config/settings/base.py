@@ -32,6 +32,11 @@ ROOT_URLCONF = "config.urls_tenant"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 # New colleges are clones of this schema, which `migrate_fleet` keeps current.
 TENANT_TEMPLATE_SCHEMA = "template_college"
+# Schemas cloned from the template ahead of time: a sign-up renames one instead of cloning
+# (tenants/pool.py). Each costs what an empty college costs (docs/scaling.md); 0: no pool.
+# Fleet-wide checks (migrations, sweeps) read this many schemas per statement: 1 on Citus.
+TENANT_SCHEMAS_PER_STATEMENT = env.int("TENANT_SCHEMAS_PER_STATEMENT", default=500)
+TENANT_SCHEMA_POOL_SIZE = env.int("TENANT_SCHEMA_POOL_SIZE", default=4)
 TRIAL_DAYS = env.int("TRIAL_DAYS", default=14)
 # A cancelled college's data export is kept this long, then its schema and files are dropped.
 COLLEGE_DATA_RETENTION_DAYS = env.int("COLLEGE_DATA_RETENTION_DAYS", default=30)
@@ -100,6 +105,7 @@ TENANT_APPS = [
     "tenant_apps.analytics",
     "tenant_apps.assessments",
     "tenant_apps.notifications",
+    "tenant_apps.announcements",
     "tenant_apps.administration",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -164,14 +170,25 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with the plain widgets written in Python (core/web/renderers.py)
+FORM_RENDERER = "core.web.renderers.QuickRenderer"
+
 WSGI_APPLICATION = "config.wsgi.application"
 
 # --- Database ----------------------------------------------------------------------------------
-DATABASE_ENGINE = "django_tenants.postgresql_backend"
+DATABASE_ENGINE = "tenants.postgresql_backend"
 # Persistent connections with health checks: opening a connection per request costs more than
 # the whole request (see deploy/bench/).
 CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)
 DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+# A connection caches the catalog of every schema it touches, for its life (see
+# tenants/postgresql_backend and docs/scaling.md): between requests, one that has served this many
+# distinct schemas is replaced, which bounds its memory whatever the size of the fleet (0: off).
+TENANT_CONNECTION_MAX_SCHEMAS = env.int("TENANT_CONNECTION_MAX_SCHEMAS", default=50)
+# Optionally also a bound on the server process's memory, read every N requests from
+# pg_backend_memory_contexts (readable by superusers only on PostgreSQL 15; 0: off).
+TENANT_CONNECTION_MAX_MB = env.int("TENANT_CONNECTION_MAX_MB", default=0)
+TENANT_CONNECTION_MEMORY_CHECK_EVERY = env.int("TENANT_CONNECTION_MEMORY_CHECK_EVERY", default=50)
 
 
 def database_from_url(url: str) -> dict:
@@ -499,6 +516,7 @@ CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "core.outbox.tasks.relay_pending", "schedule": OUTBOX_RELAY_INTERVAL},
     "expire-trials": {"task": "tenants.tasks.expire_trials", "schedule": 15 * 60},
     "expire-attempts": {"task": "tenant_apps.assessments.tasks.expire_overdue", "schedule": 60},
+    "refill-schema-pool": {"task": "tenants.tasks.refill_schema_pool", "schedule": 60},
     "purge-cancelled-colleges": {"task": "tenants.tasks.purge_cancelled", "schedule": 60 * 60},
     "billing-grace-and-endings": {"task": "shared_apps.billing.tasks.enforce", "schedule": 60 * 60},
     "usage-snapshots": {"task": "shared_apps.console.tasks.refresh_all_usage", "schedule": 60 * 60},

@@ -5,8 +5,9 @@ import logging
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 
+from core import due
 from core.outbox.models import OutboxMessage
-from core.outbox.relay import serialize
+from core.outbox.relay import DUE_KIND, serialize
 from core.outbox.tasks import relay as relay_task
 from core.queueing import publish
 
@@ -20,6 +21,7 @@ def enqueue(messages: list[EmailMessage]) -> int:
     rows = OutboxMessage.objects.bulk_create(
         [OutboxMessage(message=serialize(message)) for message in messages]
     )
+    due.note(DUE_KIND)  # the sweep's pointer to this schema, in the same transaction
     schema_name = connection.schema_name
     ids = [row.pk for row in rows]
     transaction.on_commit(lambda: queue_relay(schema_name, ids))

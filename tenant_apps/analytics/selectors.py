@@ -46,7 +46,7 @@ from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
 
 from core import datacache
-from core.accounts.models import User
+from core.accounts.models import STAFF_ROLES, User
 from tenant_apps.access import drives_for, interviews_for, offers_for, students_for
 from tenant_apps.applications.models import (
     OPEN_STATUSES,
@@ -323,12 +323,14 @@ OFFERS_EXPIRING_HOURS = 72
 ATTENTION_ROWS = 5  # rows of each list on the office's home (the counts cover them all)
 
 
-def office_attention(*, user: User, day_start: datetime, day_end: datetime) -> dict:
+def office_attention(
+    *, user: User, day_start: datetime, day_end: datetime, now: datetime | None = None
+) -> dict:
     """What the placement office should act on today, in `user`'s scope: profiles waiting for
     verification, open drives whose applications close within 48 hours, the interviews
     scheduled between `day_start` and `day_end` (the college's day), and pending offers that
     expire within 72 hours. Counts, and the first rows of each list (seven queries)."""
-    now = timezone.now()
+    now = now or timezone.now()
     drives = (
         drives_for(user)
         .alive()
@@ -375,6 +377,20 @@ def office_attention(*, user: User, day_start: datetime, day_end: datetime) -> d
         "offers_expiring": list(offers[:ATTENTION_ROWS]),
         "offers_expiring_total": offers.count(),
     }
+
+
+def office_attention_cached(*, user: User, day_start: datetime, day_end: datetime) -> dict:
+    """`office_attention` of the placement office from the college's data cache: the office's
+    scope is the whole college, so it is the same for each of its people; it is computed again
+    after any committed write, and each minute (the 48 and 72 hours move with the clock: a
+    window may start up to a minute early). Others' scopes are their own: computed each time."""
+    if user.role not in STAFF_ROLES:
+        return office_attention(user=user, day_start=day_start, day_end=day_end)
+    minute = timezone.now().replace(second=0, microsecond=0)
+    return analytics_cached(
+        f"attention:{day_start.isoformat()}:{minute.isoformat()}",
+        lambda: office_attention(user=user, day_start=day_start, day_end=day_end, now=minute),
+    )
 
 
 # --- Funnel --------------------------------------------------------------------------------------
@@ -669,23 +685,42 @@ class ScoredRows:
     """What the paginator pages for a ranked list: the count and the page's ids with their
     scores come from the ranked queryset, the rows from a read model (one query each)."""
 
-    def __init__(self, queryset: QuerySet, read_model, fields: tuple[str, ...], shape: Callable):
+    def __init__(
+        self,
+        queryset: QuerySet,
+        read_model,
+        fields: tuple[str, ...],
+        shape: Callable,
+        cache_key: str | None = None,
+    ):
+        """With `cache_key` (naming the ranking and its filters), the count and each page's
+        ids and scores are kept in the college's data cache until its next write: ranking
+        thousands of students is the same work for every request in between."""
         self.queryset = queryset
         self.read_model = read_model
         self.fields = fields
         self.shape = shape
+        self.cache_key = cache_key
+
+    def _cached(self, suffix: str, compute: Callable):
+        if self.cache_key is None:
+            return compute()
+        return analytics_cached(f"{self.cache_key}:{suffix}", compute)
 
     def count(self) -> int:
-        return self.queryset.count()
+        return self._cached("count", self.queryset.count)
 
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index: slice) -> list[dict]:
+    def _scored(self, index: slice) -> list[dict]:
         with transaction.atomic(), connection.cursor() as cursor:
             # Scoring thousands of rows looks expensive to the planner, whose JIT compilation
             # then costs more than the query itself (a third of it on 10,000 students).
             cursor.execute("SET LOCAL jit = off")
-            scored = list(self.queryset.values("pk", *self.fields)[index])
+            return list(self.queryset.values("pk", *self.fields)[index])
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        scored = self._cached(f"{index.start}:{index.stop}", lambda: self._scored(index))
         rows = {row["id"]: row for row in self.read_model.rows([r["pk"] for r in scored])}
         return [self.shape(r, rows[r["pk"]]) for r in scored if r["pk"] in rows]

@@ -6,7 +6,9 @@ Reads go through the caller's scope (`drives_for`, `applications_for`) and the A
 and selectors; writes through the API's serializers and services, whose errors are shown on the
 page, so that no rule (eligibility, transitions, plan limits, validation) lives here."""
 
+import hashlib
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -807,6 +809,17 @@ def _eligible_filter(request, drive: Drive, queryset: QuerySet) -> QuerySet:
     return searched(queryset, STUDENT_SEARCH_FIELDS, request.GET.get("q", ""))
 
 
+def _filter_key(request) -> str:
+    """The list's filters of the query string, in a stable order (a cache key's part)."""
+    params = sorted(
+        (key, value)
+        for key, values in request.GET.lists()
+        for value in values
+        if key != "page" and value
+    )
+    return hashlib.sha256(urlencode(params).encode()).hexdigest()[:32]
+
+
 @page(roles=OFFICE)
 @require_GET
 def drive_eligible(request, pk: int):
@@ -857,6 +870,7 @@ def drive_recommendations_page(request, pk: int):
             STUDENT_READ_MODEL,
             RECOMMENDATION_PARTS,
             lambda scored, row: recommendation_output(scored, student_output(row)),
+            cache_key=f"recommendations:{drive.pk}:{_filter_key(request)}",
         ),
     )
     context["page_obj"] = page_obj

@@ -69,7 +69,7 @@ def interview_result(request, pk: int):
     data = InterviewChangeInput(data=form.cleaned_data)
     try:
         data.is_valid(raise_exception=True)
-        services.interview_update(interview=interview, **data.validated_data)
+        services.interview_update(interview=interview, actor=request.user, **data.validated_data)
     except (ValidationError, PlacemateError) as error:
         detail = getattr(error, "message", None) or "; ".join(
             str(m) for messages_ in error.detail.values() for m in messages_

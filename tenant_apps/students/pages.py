@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -44,7 +43,13 @@ from tenant_apps.students.filters import (
     STUDENT_SEARCH_FIELDS,
     StudentFilter,
 )
-from tenant_apps.students.models import PlacementStatus, Skill, Student, StudentImport
+from tenant_apps.students.models import (
+    ACADEMIC_FIELDS,
+    PlacementStatus,
+    Skill,
+    Student,
+    StudentImport,
+)
 from tenant_apps.students.selectors import STUDENT_READ_MODEL, student_output
 from tenant_apps.students.serializers import ProfileInput, StudentCreateInput
 
@@ -136,17 +141,12 @@ def students_bulk(request):
         queryset = queryset.filter(pk__in=ids)
     if action.startswith("export-"):
         return _export(request, queryset, {"format": action.removeprefix("export-")}, filters)
-    with transaction.atomic():
-        if action == "verify":
-            pending = list(queryset.filter(is_verified=False))
-            for student in pending:
-                services.student_verify(student=student, actor=request.user)
-        else:
-            pending = list(queryset.filter(is_verified=True))
-            for student in pending:
-                services.student_unverify(student=student)
+    if action == "verify":
+        changed = services.students_verify(students=queryset, actor=request.user)
+    else:
+        changed = services.students_unverify(students=queryset, actor=request.user)
     done = "verified" if action == "verify" else "unverified"
-    count = len(pending)
+    count = len(changed)
     messages.success(
         request,
         f"{count} student{'s' if count != 1 else ''} {done}."
@@ -280,10 +280,15 @@ class StudentForm(forms.Form):
         label="Phone", required=False, widget=forms.TextInput(attrs={"type": "tel"})
     )
 
-    def __init__(self, *args, creating: bool, **kwargs):
+    def __init__(self, *args, creating: bool, frozen: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if not creating:
             del self.fields["email"]
+        if frozen:  # read-only (sent unchanged); the service still refuses any change to them
+            for name in ACADEMIC_FIELDS:
+                field = self.fields[name]
+                field.widget.attrs.update({"readonly": True, "class": "frozen"})
+                field.help_text = "Frozen while the profile is verified: unverify it to change it."
 
 
 class SkillRow(forms.Form):
@@ -399,7 +404,9 @@ def student_edit(request, pk: int):
             "skill__name"
         )
     ]
-    form = StudentForm(request.POST or None, initial=initial, creating=False)
+    form = StudentForm(
+        request.POST or None, initial=initial, creating=False, frozen=found.is_verified
+    )
     rows = _skill_rows(request.POST or None, initial=skills)
 
     def write(values):
