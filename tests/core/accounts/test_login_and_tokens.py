@@ -265,6 +265,7 @@ def test_lockout_in_one_college_does_not_lock_the_same_email_in_another(
 # --- Brute force ---------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("fresh_minute")
 def test_attempts_at_one_account_from_one_address_are_throttled(college, coordinator, settings):
     attempts, _seconds = parse_rate(settings.AUTH_ACCOUNT_ADDRESS_RATE)
     client = client_for(college)
@@ -281,6 +282,7 @@ def test_attempts_at_one_account_from_one_address_are_throttled(college, coordin
     assert login(client, coordinator.email).status_code == 200  # another account, same address
 
 
+@pytest.mark.usefixtures("fresh_minute")
 def test_spoofed_forwarded_for_does_not_reset_the_throttle(college, settings):
     attempts, _seconds = parse_rate(settings.AUTH_ACCOUNT_ADDRESS_RATE)
     client = client_for(college)
@@ -292,6 +294,7 @@ def test_spoofed_forwarded_for_does_not_reset_the_throttle(college, settings):
     assert [r.status_code for r in responses] == [401] * attempts + [429]
 
 
+@pytest.mark.usefixtures("fresh_minute")
 def test_throttle_counts_per_college(college, other_college, settings):
     attempts, _seconds = parse_rate(settings.AUTH_ACCOUNT_ADDRESS_RATE)
     for _ in range(attempts + 1):
