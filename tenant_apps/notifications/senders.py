@@ -168,6 +168,32 @@ def offer_response(*, offer_id: int) -> int:
     return _offer_mail("offer_response", offer)
 
 
+def verification_returned(*, student_id: int) -> int:
+    """Essential: the placement office sent the profile back, with what to change."""
+    from tenant_apps.students.models import Student, VerificationStatus
+
+    student = (
+        Student.objects.filter(
+            pk=student_id,
+            verification_status=VerificationStatus.RETURNED,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .first()
+    )
+    if student is None:
+        return 0  # verified or submitted again before the task ran
+    message = mail.render(
+        "verification_returned",
+        to=student.user.email,
+        context={"user": student.user, "student": student},
+        brand=mail.branding(),
+        user_id=student.user_id,
+        category=None,
+    )
+    return mail.send([message])
+
+
 def _offer_mail(kind: str, offer: Offer) -> int:
     user = offer.application.student.user
     message = mail.render(
