@@ -25,8 +25,11 @@ def college_settings_update(*, college_settings: CollegeSettings, **changes) -> 
     ):
         hooks.ensure_feature("custom_branding")
     policy = {name: changes.pop(name) for name in POLICY_FIELDS if name in changes}
-    if policy:
-        hooks.placement_policy_set(**{**hooks.placement_policy(), **policy})
+    current = hooks.placement_policy()
+    if any(current[name] != value for name, value in policy.items()):
+        # only a change of the old fields rewrites the tiers (a form sending them back as they
+        # are keeps tiers the office named itself)
+        hooks.placement_policy_set(**{**current, **policy})
     for name, value in changes.items():
         setattr(college_settings, name, value)
     college_settings.save()
