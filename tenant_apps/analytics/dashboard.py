@@ -9,6 +9,7 @@ from django.db.models import (
     F,
     Max,
     Q,
+    Sum,
 )
 from django.utils import timezone
 
@@ -19,11 +20,13 @@ from tenant_apps.analytics.season import (
     WHOLE_SEASON,
     Median,
     Season,
+    _eligible,
     _money,
     _placed,
     _rate,
     alive_offers,
     analytics_cached,
+    best_offer_ctc,
 )
 from tenant_apps.applications.models import (
     OfferStatus,
@@ -45,20 +48,45 @@ def _student_counts(season: Season) -> list[dict]:
     return list(
         Student.objects.filter(season.students())
         .values("department", "graduation_year")
-        .annotate(total=Count("id"), placed=Count("id", filter=_placed(season)))
+        .annotate(
+            total=Count("id"),
+            eligible=Count("id", filter=_eligible(season)),
+            placed=Count("id", filter=_placed(season)),
+            # each placed student once, at their best accepted offer
+            ctc_sum=Sum(best_offer_ctc(season)),
+            ctc_count=Count(best_offer_ctc(season)),
+            ctc_max=Max(best_offer_ctc(season)),
+        )
         .order_by("department", "graduation_year")
     )
 
 
+SUMMED = ("total", "eligible", "placed", "ctc_sum", "ctc_count")
+
+
 def _sum_by(counts: list[dict], key: str) -> list[dict]:
+    """`counts` added up by `key`, with the CTC average and maximum of the placed students."""
     sums: dict = {}
     for row in counts:
-        total, placed = sums.get(row[key], (0, 0))
-        sums[row[key]] = (total + row["total"], placed + row["placed"])
-    return [
-        {key: value, "total": total, "placed": placed}
-        for value, (total, placed) in sorted(sums.items())
-    ]
+        into = sums.setdefault(row[key], {key: row[key], **dict.fromkeys(SUMMED, 0)})
+        for name in SUMMED:
+            into[name] += row[name] or 0
+        if row["ctc_max"] is not None:
+            into["ctc_max"] = max(into.get("ctc_max") or row["ctc_max"], row["ctc_max"])
+    for row in sums.values():
+        row.setdefault("ctc_max", None)
+        row["ctc_avg"] = row["ctc_sum"] / row["ctc_count"] if row["ctc_count"] else None
+    return [sums[value] for value in sorted(sums)]
+
+
+def _placed_ctc(season: Season) -> dict:
+    """CTC figures over placed students, each at their best accepted offer (not over offers)."""
+    return (
+        Student.objects.filter(season.students())
+        .annotate(best=best_offer_ctc(season))
+        .filter(best__isnull=False)
+        .aggregate(avg=Avg("best"), median=Median("best"), max=Max("best"))
+    )
 
 
 def _departments(season: Season, counts: list[dict]) -> list[dict]:
@@ -69,12 +97,7 @@ def _departments(season: Season, counts: list[dict]) -> list[dict]:
         row["department"]: row
         for row in alive_offers(season)
         .values(department=F("application__student__department"))
-        .annotate(
-            offers=Count("id"),
-            placements=Count("id", filter=ACCEPTED),
-            ctc_avg=Avg("ctc", filter=ACCEPTED),
-            ctc_max=Max("ctc", filter=ACCEPTED),
-        )
+        .annotate(offers=Count("id"), placements=Count("id", filter=ACCEPTED))
         .order_by()
     }
     rows = []
@@ -84,12 +107,13 @@ def _departments(season: Season, counts: list[dict]) -> list[dict]:
             {
                 "department": row["department"],
                 "students_total": row["total"],
+                "students_eligible": row["eligible"],
                 "students_placed": row["placed"],
-                "placement_rate": _rate(row["placed"], row["total"]),
+                "placement_rate": _rate(row["placed"], row["eligible"]),
                 "offers": made.get("offers", 0),
                 "placements": made.get("placements", 0),
-                "ctc_avg": _money(made.get("ctc_avg")),
-                "ctc_max": _money(made.get("ctc_max")),
+                "ctc_avg": _money(row["ctc_avg"]),
+                "ctc_max": _money(row["ctc_max"]),
             }
         )
     return rows
@@ -131,30 +155,37 @@ def _batches(counts: list[dict]) -> list[dict]:
         {
             "graduation_year": row["graduation_year"],
             "students_total": row["total"],
+            "students_eligible": row["eligible"],
             "students_placed": row["placed"],
-            "placement_rate": _rate(row["placed"], row["total"]),
+            "placement_rate": _rate(row["placed"], row["eligible"]),
         }
         for row in _sum_by(counts, "graduation_year")
     ]
+
+
+DEFINITIONS = {
+    "students_eligible": "Students eligible for at least one drive of the filter (its criteria, "
+    "named lists and verification), or placed in it: the denominator of placement rates.",
+    "students_placed": "Students with an accepted offer of the filter, each counted once.",
+    "ctc": "Over placed students, each at their best accepted offer (not over offers).",
+}
 
 
 def dashboard_stats_compute(season: Season = WHOLE_SEASON) -> dict:
     """The dashboard's figures, from the database (five queries)."""
     counts = _student_counts(season)
     by_department = _departments(season, counts)
-    totals = alive_offers(season).aggregate(
-        offers_total=Count("id"),
-        avg=Avg("ctc", filter=ACCEPTED),
-        median=Median("ctc", filter=ACCEPTED),
-        max=Max("ctc", filter=ACCEPTED),
-    )
+    offers_total = sum(row["offers"] for row in by_department)
+    totals = _placed_ctc(season)
     students_total = sum(row["students_total"] for row in by_department)
+    students_eligible = sum(row["students_eligible"] for row in by_department)
     students_placed = sum(row["students_placed"] for row in by_department)
     return {
         "students_total": students_total,
+        "students_eligible": students_eligible,
         "students_placed": students_placed,
-        "placement_rate": _rate(students_placed, students_total),
-        "offers_total": totals["offers_total"],
+        "placement_rate": _rate(students_placed, students_eligible),
+        "offers_total": offers_total,
         "ctc": {
             "avg": _money(totals["avg"]),
             "median": _money(totals["median"]),
@@ -164,6 +195,7 @@ def dashboard_stats_compute(season: Season = WHOLE_SEASON) -> dict:
         "by_company": _companies(TOP_COMPANIES, season),
         "by_batch": _batches(counts),
         "drives_open": Drive.objects.filter(season.drives(), status=DriveStatus.OPEN).count(),
+        "definitions": DEFINITIONS,
     }
 
 

@@ -166,6 +166,7 @@ def placement_report_compute(season: Season = WHOLE_SEASON) -> dict:
         "generated_at": timezone.now(),
         "totals": {
             "students_total": stats["students_total"],
+            "students_eligible": stats["students_eligible"],
             "students_placed": stats["students_placed"],
             "placement_rate": stats["placement_rate"],
             "offers_total": stats["offers_total"],
@@ -174,6 +175,7 @@ def placement_report_compute(season: Season = WHOLE_SEASON) -> dict:
         "by_department": stats["by_department"],
         "by_company": _report_companies(season),
         "by_ctc_band": ctc_bands(season),
+        "definitions": stats["definitions"],
     }
 
 

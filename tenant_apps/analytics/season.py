@@ -6,10 +6,17 @@ Definitions used throughout:
   have an accepted offer, kept by the applications' services);
 - offers, applications and placements count only while they, their application, its student
   and its drive are alive (not soft-deleted);
-- CTC figures (`avg`, `median`, `max`) are those of placements, in the college's currency;
-- a `Season` narrows every figure to a batch (students of one graduation year), a job type
-  (offers, applications and drives of that type) and a period (offers and applications made in
-  it); with a job type or a period, a student is placed when they accepted such an offer.
+- people are counted, not offers: a placed student counts once, at their best accepted offer
+  (the highest CTC); CTC figures (`avg`, `median`, `max`) are over placed students' best
+  offers, in the college's currency;
+- the denominator of a placement rate is the students *eligible*: eligible for at least one
+  drive of the filter (by the drive's criteria, named lists and verification: the one
+  `eligibility_rules()`, the offer tiers aside, since a placement changes them), or placed in
+  it; `students_total` stays every student of the filter;
+- a `Season` narrows every figure to a batch (students of one graduation year), a department,
+  a job type (offers, applications and drives of that type) and a period (offers and
+  applications made in it, drives whose applications closed in it); with a job type or a
+  period, a student is placed when they accepted such an offer.
 
 The dashboard's stats and the placement report are kept in the college's data cache
 (core/datacache.py): an entry is used only while no write to the college has committed since it
@@ -30,6 +37,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
 )
 
 from core import datacache
@@ -39,6 +47,8 @@ from tenant_apps.applications.models import (
     Offer,
     OfferStatus,
 )
+from tenant_apps.drives.eligibility import DriveTerms, StudentTerms, eligibility_rules
+from tenant_apps.drives.models import Drive, DriveStatus
 from tenant_apps.students.models import PlacementStatus
 
 S = ApplicationStatus
@@ -92,11 +102,14 @@ class Season:
     job_type: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    department: str | None = None
 
     @property
     def key(self) -> str:
         """What tells two seasons' cached figures apart ("" for the whole season)."""
         parts = (self.graduation_year, self.job_type, self.since, self.until)
+        if self.department is not None:
+            parts = (*parts, self.department.upper())
         if all(part is None for part in parts):
             return ""
         return ":" + ",".join("" if part is None else str(part) for part in parts)
@@ -115,9 +128,22 @@ class Season:
         return condition
 
     def students(self, prefix: str = "") -> Q:
-        if self.graduation_year is None:
-            return Q()
-        return Q(**{f"{prefix}graduation_year": self.graduation_year})
+        condition = Q()
+        if self.graduation_year is not None:
+            condition &= Q(**{f"{prefix}graduation_year": self.graduation_year})
+        if self.department is not None:
+            condition &= Q(**{f"{prefix}department__iexact": self.department})
+        return condition
+
+    def drives_run(self) -> Q:
+        """The drives of the filter: alive and published, of the job type, whose applications
+        closed in the period."""
+        condition = self.drives() & ~Q(status=DriveStatus.DRAFT)
+        if self.since is not None:
+            condition &= Q(apply_by__gte=self.since)
+        if self.until is not None:
+            condition &= Q(apply_by__lt=self.until)
+        return condition
 
     def drives(self, prefix: str = "") -> Q:
         return Q() if self.job_type is None else Q(**{f"{prefix}job_type": self.job_type})
@@ -149,6 +175,31 @@ def alive_applications(season: Season = WHOLE_SEASON) -> QuerySet[Application]:
     return Application.objects.filter(
         season.applications(), student__deleted_at__isnull=True, drive__deleted_at__isnull=True
     )
+
+
+def best_offer_ctc(season: Season) -> Subquery:
+    """A student's best accepted offer of the season (its CTC): where a placed student counts."""
+    return Subquery(
+        alive_offers(season)
+        .filter(ACCEPTED, application__student=OuterRef("pk"))
+        .order_by("-ctc")
+        .values("ctc")[:1]
+    )
+
+
+# the rules that depend on placements already made are left out of "eligible"
+STATE_RULES = frozenset({"placement_policy", "max_offers"})
+
+
+def _eligible(season: Season) -> Q:
+    """Students eligible for at least one drive of the filter (the same rules as applying,
+    those of the offer tiers aside), or placed in it: the denominator of placement rates."""
+    # no policy: its rules (the maximum of offers) depend on placements already made
+    rules = eligibility_rules(drive=DriveTerms.columns(), student=StudentTerms.outer(), policy=None)
+    drives = Drive.objects.filter(
+        season.drives_run(), *(rule.holds for rule in rules if rule.code not in STATE_RULES)
+    )
+    return Q(Exists(drives)) | _placed(season)
 
 
 def _placed(season: Season) -> Q:
