@@ -34,7 +34,7 @@ from tenant_apps.analytics.serializers import ReportQuery, SeasonQuery
 from tenant_apps.drives.models import JobType
 from tenant_apps.students.models import Student
 
-SEASON_FIELDS = ("graduation_year", "job_type", "since", "until")
+SEASON_FIELDS = ("graduation_year", "department", "job_type", "since", "until")
 CHART_WIDTH = 320  # the SVG's own units; it scales to its card
 CHART_ROW = 38  # a label line and its bar
 CHART_BARS = 12  # bars of one chart (the tables and the report have every row)
@@ -55,6 +55,7 @@ class SeasonForm(forms.Form):
     graduation_year = forms.TypedChoiceField(
         label="Batch", required=False, coerce=int, empty_value=None
     )
+    department = forms.ChoiceField(label="Department", required=False)
     job_type = forms.ChoiceField(
         label="Job type", required=False, choices=[("", "All job types"), *JobType.choices]
     )
@@ -65,11 +66,15 @@ class SeasonForm(forms.Form):
         label="Offers until", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, batches: list[int], **kwargs):
+    def __init__(self, *args, batches: list[int], departments: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["graduation_year"].choices = [
             ("", "All batches"),
             *((year, f"Batch of {year}") for year in batches),
+        ]
+        self.fields["department"].choices = [
+            ("", "All departments"),
+            *((name, name) for name in departments),
         ]
 
 
@@ -81,7 +86,10 @@ def season_of(request) -> tuple[SeasonForm, Season]:
         .values_list("graduation_year", flat=True)
         .distinct()
     )
-    form = SeasonForm(season_params(request.GET), batches=batches)
+    departments = list(
+        Student.objects.order_by("department").values_list("department", flat=True).distinct()
+    )
+    form = SeasonForm(season_params(request.GET), batches=batches, departments=departments)
     if not form.is_valid():
         return form, WHOLE_SEASON
     query = SeasonQuery(data={k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
