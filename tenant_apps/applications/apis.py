@@ -295,6 +295,10 @@ class OfferTierOutput(serializers.Serializer):
     min_ctc = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
 
 
+class OfferTiersOutput(serializers.Serializer):
+    tiers = OfferTierOutput(many=True, help_text="Lowest first")
+
+
 class OfferTiersApi(generics.ListAPIView):
     """The college's offer tiers, lowest first (everybody reads them). The admin replaces the
     whole list with `PUT` (`{"tiers": [{id?, name, min_ctc}]}`, lowest first): a student placed
@@ -313,9 +317,9 @@ class OfferTiersApi(generics.ListAPIView):
             return [IsCollegeAdmin()]
         return super().get_permissions()
 
-    @extend_schema(request=OfferTiersInput, responses=OfferTierOutput(many=True))
+    @extend_schema(request=OfferTiersInput, responses=OfferTiersOutput)
     def put(self, request, *args, **kwargs):
         data = OfferTiersInput(data=request.data)
         data.is_valid(raise_exception=True)
         saved = tiers.tiers_replace(tiers=data.validated_data["tiers"], actor=request.user)
-        return Response(OfferTierOutput(saved, many=True).data)
+        return Response({"tiers": OfferTierOutput(saved, many=True).data})

@@ -1,7 +1,7 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
-from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from tenant_apps.drives import services
@@ -155,15 +155,15 @@ class DriveStudentListApi(generics.ListAPIView):
 
 
 class DriveStudentListEntryApi(DriveStudentListApi):
+    http_method_names = ["get", "delete", "options"]
+
     @extend_schema(responses={204: None})
     def delete(self, request, *args, **kwargs):
         entry = get_object_or_404(self.get_queryset(), pk=self.kwargs["entry"])
         services.drive_student_list_remove(entry=entry)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(responses=StudentListOutput, operation_id="drives_student_list_entry")
     def get(self, request, *args, **kwargs):
         entry = get_object_or_404(self.get_queryset(), pk=self.kwargs["entry"])
         return Response(_list_entry_output(entry))
-
-    def post(self, request, *args, **kwargs):
-        raise MethodNotAllowed("POST")

@@ -135,7 +135,7 @@ class StudentListInput(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-class StudentRef(serializers.Serializer):
+class ListedStudentRef(serializers.Serializer):
     id = serializers.IntegerField()
     roll_number = serializers.CharField()
     first_name = serializers.CharField()
@@ -144,7 +144,7 @@ class StudentRef(serializers.Serializer):
 
 class StudentListOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    student = StudentRef()
+    student = ListedStudentRef()
     kind = serializers.ChoiceField(choices=ListKind.choices)
     reason = serializers.CharField()
     created_at = serializers.DateTimeField()

@@ -131,7 +131,9 @@ class StudentViewSet(ReadModelViewSet):
         )
         return Response(self.output_for(student.pk))
 
-    @extend_schema(request=VerifyBulkInput, responses=VerifyBulkOutput)
+    @extend_schema(
+        request=VerifyBulkInput, responses=VerifyBulkOutput, operation_id="students_verify_bulk"
+    )
     @action(detail=False, methods=["post"], url_path="verify")
     def verify_bulk(self, request):
         """Verifies many students in one request (all or nothing: an id outside the college is

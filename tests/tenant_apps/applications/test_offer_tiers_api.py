@@ -44,7 +44,7 @@ def test_the_admin_replaces_the_tiers_and_everybody_reads_them(college, admin_cl
 
 
 def test_reordering_keeps_the_tiers_and_a_left_out_one_is_deleted(college, admin_client):
-    first = admin_client.put(TIERS, {"tiers": THREE}, format="json").json()["data"]
+    first = admin_client.put(TIERS, {"tiers": THREE}, format="json").json()["data"]["tiers"]
     regular, dream, _super = (t["id"] for t in first)
 
     response = admin_client.put(
@@ -59,7 +59,7 @@ def test_reordering_keeps_the_tiers_and_a_left_out_one_is_deleted(college, admin
     )
 
     assert response.status_code == 200, response.json()
-    assert [(t["id"], t["name"], t["rank"]) for t in response.json()["data"]] == [
+    assert [(t["id"], t["name"], t["rank"]) for t in response.json()["data"]["tiers"]] == [
         (dream, "Core", 1),
         (regular, "Open", 2),
     ]
@@ -94,7 +94,7 @@ def test_only_the_admin_changes_the_tiers(college, coordinator_client):
 
 
 def test_each_college_has_its_own_tiers(college, other_college, admin_client):
-    alpha = admin_client.put(TIERS, {"tiers": THREE}, format="json").json()["data"]
+    alpha = admin_client.put(TIERS, {"tiers": THREE}, format="json").json()["data"]["tiers"]
     beta_admin = client_for(other_college, make_user(other_college, Role.ADMIN))
 
     seen = beta_admin.get(TIERS).json()["data"]
