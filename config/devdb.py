@@ -30,6 +30,7 @@ def embedded_server(
     Otherwise it keeps running after we exit."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs' notice about XDG_RUNTIME_DIR
+        # a development dependency, imported only when `make run` has no DATABASE_URL
         import pgserver
         from pgserver.postgres_server import PostmasterInfo
 

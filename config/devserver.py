@@ -170,7 +170,7 @@ def main() -> int:
 
     env = {**os.environ, "PORT": str(options.port), "PYTHONUNBUFFERED": "1"}
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    env.setdefault("LOG_FORMAT", "plain")
+    env.setdefault("LOG_FORMAT", "console")
     stop_database = None
     supervisor = Supervisor(env)
     scratch = tempfile.TemporaryDirectory(prefix="placemate-run-")

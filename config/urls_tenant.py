@@ -33,6 +33,7 @@ api_v1 = [
     path("", include("tenant_apps.analytics.urls")),
     path("", include("tenant_apps.assessments.urls")),
     path("", include("tenant_apps.notifications.urls")),
+    path("", include("tenant_apps.announcements.urls")),
 ]
 
 urlpatterns = [

@@ -7,6 +7,7 @@ from django.urls import include, path
 from shared_apps.billing import page_urls as billing
 from tenant_apps.administration import page_urls as administration
 from tenant_apps.analytics import page_urls as analytics
+from tenant_apps.announcements import page_urls as announcements
 from tenant_apps.applications import page_urls as applications
 from tenant_apps.assessments import page_urls as assessments
 from tenant_apps.companies import page_urls as companies
@@ -17,7 +18,7 @@ from tenant_apps.students import page_urls as students
 
 PLACEMENT_APPS = (
     analytics, students, companies, drives, applications, interviews, assessments, notifications,
-    administration,
+    announcements, administration,
 )  # fmt: skip
 
 office = [p for app in (*PLACEMENT_APPS, billing) for p in app.office_urlpatterns]

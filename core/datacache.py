@@ -1,13 +1,22 @@
-"""Caches of a college's data that are never stale: every entry carries the college's *data
-version*, and any committed write to the college's schema replaces that version.
+"""Caches of a college's data that are never stale: every entry carries the *data versions* of
+what it depends on, and any committed write to the college's schema replaces the versions of
+what it touched.
+
+An entry depends on tables (`tables=`: the entry of a students list on the students, users and
+skills tables...), or, without `tables`, on every write to the college. A write replaces the
+version of each table it touches and the college-wide one, so a sign-in (the user's
+`last_login`) or an application leaves a students list in place and a change to a student drops
+it. A resource may be narrower than a table: an UPDATE that sets only the columns of
+`COLUMN_RESOURCES` (a user's `last_login`, which no cached answer shows) replaces the version of
+`table.column`, not the table's.
 
 Writes are noticed below the ORM, on the database connection (an execute wrapper), so a bulk
 `.update()`, a `bulk_create` or raw SQL invalidates like a `save()` does; only the tables in
-`IGNORED_TABLES` (bookkeeping that no cached answer shows) do not count. The new version is
+`IGNORED_TABLES` (bookkeeping that no cached answer shows) do not count. The new versions are
 published after the transaction commits (right after the write when there is none), so a
-reader can never store an answer computed before the write under the version after it: readers
-take the version *before* they read the database, and an entry is used only while its version is
-still the current one.
+reader can never store an answer computed before the write under the versions after it: readers
+take the versions *before* they read the database, and an entry is used only while its versions
+are still the current ones.
 
 Versions are random tokens, not counters: if Redis loses the version key, a new token starts and
 no old entry can match it by accident. With Redis unreachable every lookup is a miss and nothing
@@ -23,8 +32,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection as default_connection
 from django.db.backends.signals import connection_created
+from django_tenants.utils import schema_context
 
-VERSION_KEY = "data-version"  # the default cache prefixes every key with the schema
+VERSION_KEY = "data-version"  # any write; the default cache prefixes every key with the schema
+# UPDATEs that set only these columns of a table count as a write to `table.column` alone.
+COLUMN_RESOURCES = {"accounts_user": frozenset({"last_login"})}
 IGNORED_TABLES = frozenset(
     {
         "auditlog_logentry",
@@ -36,6 +48,8 @@ IGNORED_TABLES = frozenset(
     }
 )
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+_SET_COLUMNS = re.compile(r'\s*UPDATE\s+"?\w+"?\s+SET\s+(.*?)\s+WHERE\s', re.IGNORECASE | re.DOTALL)
+_ASSIGNED = re.compile(r'"?(\w+)"?\s*=')
 _MISSING = object()
 
 
@@ -47,45 +61,78 @@ def _new_version() -> str:
     return secrets.token_hex(8)
 
 
-def publish_new_version(schema_name: str | None = None) -> None:
-    """Invalidate every entry of a college (the current one by default)."""
-    from django_tenants.utils import schema_context
+def table_version_key(resource: str) -> str:
+    return f"{VERSION_KEY}:{resource}"
 
+
+def version_keys(tables) -> list[str]:
+    """The version keys an entry depending on `tables` (None: on every write) is checked with."""
+    if tables is None:
+        return [VERSION_KEY]
+    return [table_version_key(table) for table in tables]
+
+
+def publish_new_version(schema_name: str | None = None, tables=()) -> None:
+    """Invalidate the entries of a college (the current one by default) that depend on
+    `tables`, and those that depend on every write."""
+    versions = {VERSION_KEY: _new_version()}
+    versions.update((table_version_key(table), _new_version()) for table in tables)
     if schema_name is None or schema_name == default_connection.schema_name:
-        cache.set(VERSION_KEY, _new_version(), None)
+        cache.set_many(versions, None)
     else:
         with schema_context(schema_name):
-            cache.set(VERSION_KEY, _new_version(), None)
+            cache.set_many(versions, None)
 
 
 class Snapshot:
-    """The version and some entries, read in one round trip at the start of a request, for
-    the lookups it will make (`read`, then `lookup(key, snapshot)`). It lives on the request,
-    so nothing is shared between requests or colleges."""
+    """The versions and some entries, read in one round trip at the start of a request, for
+    the lookups it will make (`read`, then `lookup(key, snapshot, tables)`). It lives on the
+    request, so nothing is shared between requests or colleges."""
 
-    def __init__(self, version: str | None, entries: dict) -> None:
-        self.version = version
+    def __init__(self, versions: dict, entries: dict) -> None:
+        self.versions = versions
         self.entries = entries
 
 
-def read(keys: list[str]) -> Snapshot:
-    found = cache.get_many([VERSION_KEY, *keys])
-    return Snapshot(found.get(VERSION_KEY), {key: found.get(key) for key in keys})
+def read(entries: dict[str, object]) -> Snapshot:
+    """`entries`: each key with the tables its entry depends on (None: every write)."""
+    keys = list(dict.fromkeys(k for tables in entries.values() for k in version_keys(tables)))
+    found = cache.get_many([*keys, *entries])
+    return Snapshot({key: found.get(key) for key in keys}, {key: found.get(key) for key in entries})
 
 
-def lookup(key: str, snapshot: Snapshot | None = None) -> tuple[str | None, Any]:
-    """`(version, value)`: the value stored under `key` for the current version, else
-    `_MISSING`. Pass the version to `store` once the value is computed."""
-    if snapshot is not None and snapshot.version is not None and key in snapshot.entries:
-        version, entry = snapshot.version, snapshot.entries.pop(key)  # used once
+def _current_versions(keys: list[str], found: dict) -> str | None:
+    """The versions of `keys` as one token, starting those that are missing (None: no Redis)."""
+    versions = []
+    for key in keys:
+        version = found.get(key)
+        if version is None:
+            version = _new_version()
+            if not cache.add(key, version, None):
+                version = cache.get(key)  # another process started one; None: no Redis
+                if version is None:
+                    return None
+        versions.append(version)
+    return "|".join(versions)
+
+
+def lookup(key: str, snapshot: Snapshot | None = None, tables=None) -> tuple[str | None, Any]:
+    """`(version, value)`: the value stored under `key` for the current versions of `tables`
+    (None: of every write), else `_MISSING`. Pass the version to `store` once the value is
+    computed."""
+    keys = version_keys(tables)
+    if (
+        snapshot is not None
+        and key in snapshot.entries
+        and all(snapshot.versions.get(k) is not None for k in keys)
+    ):
+        found = {**snapshot.versions, key: snapshot.entries.pop(key)}  # used once
     else:
-        found = cache.get_many([VERSION_KEY, key])
-        version, entry = found.get(VERSION_KEY), found.get(key)
-    if version is None:
-        version = _new_version()
-        if not cache.add(VERSION_KEY, version, None):
-            version = cache.get(VERSION_KEY)  # another process started one; None: no Redis
-        return version, _MISSING
+        found = cache.get_many([*keys, key])
+    if any(found.get(k) is None for k in keys):
+        return _current_versions(keys, found), _MISSING
+    version = "|".join(found[k] for k in keys)
+    entry = found.get(key)
     if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
         return version, entry[1]
     return version, _MISSING  # none, stale, or not an entry of this module
@@ -100,9 +147,11 @@ def is_missing(value: Any) -> bool:
     return value is _MISSING
 
 
-def cached(key: str, compute: Callable[[], Any], snapshot: Snapshot | None = None) -> Any:
-    """The value under `key` for the current version, else `compute()`'s, stored."""
-    version, value = lookup(key, snapshot)
+def cached(
+    key: str, compute: Callable[[], Any], snapshot: Snapshot | None = None, tables=None
+) -> Any:
+    """The value under `key` for the current versions of `tables`, else `compute()`'s, stored."""
+    version, value = lookup(key, snapshot, tables)
     if value is _MISSING:
         value = compute()
         store(key, version, value)
@@ -120,31 +169,48 @@ def _in_real_transaction(connection) -> bool:
     )
 
 
-def _publish_after_commit(connection, schema_name: str) -> None:
+def _publish_after_commit(connection, schema_name: str, resource: str) -> None:
     for _, callback, _ in connection.run_on_commit:
         if getattr(callback, "data_version_of", None) == schema_name:
-            return  # already due (a rolled-back savepoint drops its callbacks, so this is safe)
+            callback.tables.add(resource)  # already due (a rolled-back savepoint drops its
+            return  # callbacks, and the resources it added with them: publishing more is safe)
 
     def callback() -> None:
-        publish_new_version(schema_name)
+        publish_new_version(schema_name, callback.tables)
 
     callback.data_version_of = schema_name
+    callback.tables = {resource}
     connection.on_commit(callback)
+
+
+def written_resource(sql: str) -> str | None:
+    """The table an INSERT, UPDATE or DELETE writes (or its `table.column`, see
+    COLUMN_RESOURCES), None for other statements and for the ignored tables."""
+    match = _WRITE.match(sql)
+    if match is None or match.group(1) in IGNORED_TABLES:
+        return None
+    table = match.group(1)
+    narrow = COLUMN_RESOURCES.get(table)
+    if narrow is not None and (assignments := _SET_COLUMNS.match(sql)) is not None:
+        columns = set(_ASSIGNED.findall(assignments.group(1)))
+        if columns and columns <= narrow:
+            return f"{table}.{'.'.join(sorted(columns))}"
+    return table
 
 
 def _notice_writes(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
-    match = _WRITE.match(sql) if isinstance(sql, str) else None  # not psycopg2's sql.Composed
-    if match is None or match.group(1) in IGNORED_TABLES:
+    resource = written_resource(sql) if isinstance(sql, str) else None  # not sql.Composed
+    if resource is None:
         return result
     connection = context["connection"]
     schema_name = getattr(connection, "schema_name", None)
     if schema_name in (None, settings.PUBLIC_SCHEMA_NAME):
         return result
     if _in_real_transaction(connection):
-        _publish_after_commit(connection, schema_name)
+        _publish_after_commit(connection, schema_name, resource)
     else:
-        publish_new_version(schema_name)
+        publish_new_version(schema_name, [resource])
     return result
 
 

@@ -1,11 +1,14 @@
 """Request ids, structured logs and error reporting.
 
-- `RequestObservabilityMiddleware` (right after host resolution) accepts a sane `X-Request-ID`
-  or makes one, returns it on the response, makes the request's id, college schema and user
-  known to every log line written while it runs, and writes one access-log record per request
-  (`placemate.access`: method, path, status, duration, ...).
-- `JsonFormatter` writes one JSON object per line with that context; `LOGGING` in the settings
-  routes the app, access and security (`placemate.security`) logs through it.
+- `RequestObservabilityMiddleware` (right after host resolution) is django-structlog's request
+  middleware: it accepts a sane `X-Request-ID` or makes one, returns it on the response, binds
+  it for every log line written while the request runs (and for the Celery tasks it queues:
+  `DJANGO_STRUCTLOG_CELERY_ENABLED`), and writes one access-log line per request
+  (`request_finished`: method, path, status, duration, ...).
+- Logs are structlog's (django-structlog): every line, ours and the libraries' (stdlib logging),
+  carries the request id, the college's schema and the user; `log_formatter` renders them as
+  JSON (one object per line, production) or for a terminal (`LOG_FORMAT=console`). `LOGGING` in
+  the settings routes the app, access and security (`placemate.security`) logs.
 - `sentry_init()` is called by the settings when `SENTRY_DSN` is set. Events are tagged with the
   college's schema, the user's role and the request id, and scrubbed (`scrub_event`): no e-mail
   addresses, tokens, cookies, passwords or Authorization headers leave the process.
@@ -13,27 +16,29 @@
 Nothing here imports models at import time: the settings import this module.
 """
 
-import json
 import logging
 import re
 import time
 import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
+import structlog
+from django.db import connection
 from django.utils.functional import SimpleLazyObject, empty
+from django_structlog import signals as structlog_signals
+from django_structlog.celery import signals as structlog_celery_signals
+from django_structlog.middlewares import RequestMiddleware
 
 from core.http import client_ip
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Accepted from a client or a proxy if it looks like an id, else replaced: no log injection.
 SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{8,128}$")
-# Probes are frequent and uninteresting: logged at DEBUG unless they fail.
+# Probes are frequent and uninteresting: their access lines only when DEBUG is on (or failing).
 QUIET_PATHS = frozenset({"/healthz", "/readyz"})
-
-access_logger = logging.getLogger("placemate.access")
+ACCESS_LOGGER = "django_structlog.middlewares.request"
 
 
 # --- The current request -----------------------------------------------------------------------
@@ -79,112 +84,158 @@ def request_id_for(request) -> str:
     return uuid.uuid4().hex
 
 
-class RequestObservabilityMiddleware:
-    """Request id in and out, request context for the logs, one access-log record."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
+class RequestObservabilityMiddleware(RequestMiddleware):
+    """django-structlog's middleware, given a sane request id (which it then trusts), the
+    request's context for the log lines, and the id on the response."""
 
     def __call__(self, request):
-        started = time.perf_counter()
-        context = RequestContext(request_id=request_id_for(request), request=request)
-        request.request_id = context.request_id
-        token = _current.set(context)
+        request.request_id = request_id_for(request)
+        request.META["HTTP_X_REQUEST_ID"] = request.request_id
+        request.observability_started = time.perf_counter()
+        token = _current.set(RequestContext(request_id=request.request_id, request=request))
         try:
-            response = self.get_response(request)
-            response[REQUEST_ID_HEADER] = context.request_id
-            self.log(context, response.status_code, time.perf_counter() - started)
+            response = super().__call__(request)
+            response[REQUEST_ID_HEADER] = request.request_id
             return response
         finally:
             _current.reset(token)
 
-    @staticmethod
-    def log(context: RequestContext, status: int, duration: float) -> None:
-        request = context.request
-        quiet = request.path in QUIET_PATHS and status < 400
-        level = logging.DEBUG if quiet else (logging.WARNING if status >= 500 else logging.INFO)
-        if not access_logger.isEnabledFor(level):
-            return
+
+def _request_finished(sender, request, logger, response, log_kwargs, **kwargs) -> None:
+    """The access line's fields (django-structlog adds `code` and `request`)."""
+    user = resolved_user(request)
+    started = getattr(request, "observability_started", None)
+    log_kwargs.update(
+        method=request.method,
+        path=request.path,
+        status=response.status_code,
+        duration_ms=round((time.perf_counter() - started) * 1000, 2) if started else None,
+        client_ip=client_ip(request),
+        role=getattr(user, "role", None),
+    )
+
+
+def _before_task_publish(sender, context: dict, **kwargs) -> None:
+    """What a queued task's log lines carry from the request that queued it."""
+    request = _current.get()
+    if request is not None:
+        user = request.user
+        context.setdefault("request_id", request.request_id)
+        context["schema"] = request.schema
+        context["user_id"] = user.pk if user is not None else None
+
+
+structlog_signals.bind_extra_request_finished_metadata.connect(_request_finished)
+structlog_celery_signals.modify_context_before_task_publish.connect(_before_task_publish)
+
+
+# --- Structured logs ---------------------------------------------------------------------------
+def add_request_context(logger, method_name: str, event_dict: dict) -> dict:
+    """Request id, schema and user of the current request (the user without a query); in a
+    task, its college's schema (the request id and user came with the task)."""
+    context = _current.get()
+    if context is not None:
         user = context.user
-        access_logger.log(
-            level,
-            "%s %s %s %.1fms",
-            request.method,
-            request.path,
-            status,
-            duration * 1000,
-            extra={
-                "request_id": context.request_id,
-                "schema": context.schema,
-                "method": request.method,
-                "path": request.path,
-                "status": status,
-                "duration_ms": round(duration * 1000, 2),
-                "client_ip": client_ip(request),
-                "user_id": user.pk if user is not None else None,
-                "role": getattr(user, "role", None),
-            },
-        )
+        event_dict.setdefault("request_id", context.request_id)
+        event_dict.setdefault("schema", context.schema)
+        event_dict.setdefault("user_id", user.pk if user is not None else None)
+    else:
+        schema = getattr(connection, "schema_name", None)
+        if schema is not None:
+            event_dict.setdefault("schema", schema)
+    return event_dict
 
 
-# --- JSON logs ---------------------------------------------------------------------------------
-_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
-    "message",
-    "asctime",
-    "taskName",
-}
+def drop_quiet_probes(logger, method_name: str, event_dict: dict) -> dict:
+    if (
+        event_dict.get("path") in QUIET_PATHS
+        and (event_dict.get("status") or 500) < 400
+        and not logging.getLogger(ACCESS_LOGGER).isEnabledFor(logging.DEBUG)
+    ):
+        raise structlog.DropEvent
+    return event_dict
+
+
 _PAIRS = re.compile(r"(\w+)=(\S+)")
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, the request's context
-    (request_id, schema, user_id) and whatever the call passed in `extra`.
+def _message_pairs(logger, method_name: str, event_dict: dict) -> dict:
+    """`key=value` words of the message become fields (the security log's lines)."""
+    for key, value in _PAIRS.findall(str(event_dict.get("message", ""))):
+        event_dict.setdefault(key, value)
+    return event_dict
 
-    `fields` are added to every line (e.g. {"log": "security"}, so that a log pipeline can
-    route the stream); with `pairs`, `key=value` words of the message become fields too."""
 
-    def __init__(self, *args, fields: dict | None = None, pairs: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields = fields or {}
-        self.pairs = pairs
+def _uppercase_level(logger, method_name: str, event_dict: dict) -> dict:
+    if "level" in event_dict:
+        event_dict["level"] = event_dict["level"].upper()
+    return event_dict
 
-    def format(self, record: logging.LogRecord) -> str:
-        message = record.getMessage()
-        payload: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": message,
-            **self.fields,
-        }
-        context = _current.get()
-        if context is not None:
-            user = context.user
-            payload["request_id"] = context.request_id
-            payload["schema"] = context.schema
-            payload["user_id"] = user.pk if user is not None else None
-        if self.pairs:
-            for key, value in _PAIRS.findall(message):
-                payload.setdefault(key, value)
-        for key, value in record.__dict__.items():
-            if key not in _RECORD_ATTRIBUTES and not key.startswith("_"):
-                payload[key] = value
-        if record.exc_info:
-            payload["exc_info"] = self.formatException(record.exc_info)
-        if record.stack_info:
-            payload["stack_info"] = self.formatStack(record.stack_info)
-        return json.dumps(payload, default=str)
+
+SHARED_PROCESSORS = [
+    structlog.contextvars.merge_contextvars,
+    add_request_context,
+    structlog.stdlib.add_log_level,
+    _uppercase_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True, key="time"),
+]
+
+
+def configure_structlog() -> None:
+    """structlog's own loggers (django-structlog's) hand their events to the stdlib handlers of
+    `LOGGING`, which render them with `log_formatter`, like every other record."""
+    structlog.configure(
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *SHARED_PROCESSORS,
+            structlog.stdlib.PositionalArgumentsFormatter(),
+            structlog.processors.StackInfoRenderer(),
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+
+
+def log_formatter(*, log: str, fmt: str = "json", pairs: bool = False):
+    """A logging formatter: JSON lines (`fmt="json"`) or a terminal's (`"console"`), with
+    `"log": log` on every line (so that a log pipeline can route the stream); with `pairs`,
+    `key=value` words of the message become fields too."""
+
+    def add_log(logger, method_name: str, event_dict: dict) -> dict:
+        event_dict["log"] = log
+        return event_dict
+
+    renderer = (
+        structlog.processors.JSONRenderer(default=str)
+        if fmt == "json"
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    processors = [structlog.stdlib.ProcessorFormatter.remove_processors_meta, drop_quiet_probes]
+    processors.append(add_log)
+    if fmt == "json":
+        processors.append(structlog.processors.EventRenamer("message"))
+        if pairs:
+            processors.append(_message_pairs)
+        processors.append(structlog.processors.format_exc_info)
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*SHARED_PROCESSORS, structlog.stdlib.ExtraAdder()],
+        processors=[*processors, renderer],
+    )
+    formatter.log = log
+    return formatter
 
 
 def logging_config(*, level: str, fmt: str, security_file: str = "") -> dict:
-    """The LOGGING setting. `fmt` is "json" (one object per line) or "plain" (for a terminal).
-    The app and access logs go to stderr, the security log to its own handler (stderr, or
-    `security_file` if given) with `"log": "security"` on every line."""
+    """The LOGGING setting. `fmt` is "json" (one object per line) or "console" (for a
+    terminal). The app and access logs go to stderr, the security log to its own handler
+    (stderr, or `security_file` if given) with `"log": "security"` on every line."""
+    fmt = "console" if fmt in ("console", "plain") else "json"
 
     def formatter(log: str, **options) -> dict:
-        if fmt == "plain":
-            return {"format": f"%(asctime)s %(levelname)s [{log}] %(name)s %(message)s"}
-        return {"()": "core.observability.JsonFormatter", "fields": {"log": log}, **options}
+        return {"()": "core.observability.log_formatter", "log": log, "fmt": fmt, **options}
 
     if security_file:
         security_handler = {
@@ -213,7 +264,7 @@ def logging_config(*, level: str, fmt: str, security_file: str = "") -> dict:
             # our access log replaces Django's and gunicorn's per-request lines
             "django.request": {"level": "ERROR"},
             "placemate.cache": {"level": "WARNING"},
-            "placemate.access": {"handlers": ["access"], "level": level, "propagate": False},
+            ACCESS_LOGGER: {"handlers": ["access"], "level": level, "propagate": False},
             "placemate.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
         },
     }
@@ -261,8 +312,6 @@ def _scrub(value):
 
 
 def _tag(event: dict) -> None:
-    from django.db import connection
-
     context = _current.get()
     tags = event.setdefault("tags", {})
     schema = context.schema if context is not None else None
@@ -302,6 +351,7 @@ def sentry_init(
     traces_sample_rate: float = 0.0,
     **options,
 ) -> None:
+    # imported only when a DSN is configured: no start-up cost for the runs without Sentry
     import sentry_sdk
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.django import DjangoIntegration

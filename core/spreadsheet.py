@@ -3,6 +3,8 @@ starting with `=`, `+`, `-`, `@`, a tab or a carriage return. In a CSV, where ev
 text, such a cell is prefixed with `'`; an XLSX cell is typed as a string instead, which no
 program evaluates, so its text stays as it is ("+91 98..." is not "'+91 98...")."""
 
+from openpyxl.cell import WriteOnlyCell
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -14,8 +16,6 @@ def safe_text(value: str) -> str:
 def xlsx_cells(sheet, values: list) -> list:
     """A row for a write-only openpyxl sheet: text as typed string cells (never a formula),
     the rest as it is."""
-    from openpyxl.cell import WriteOnlyCell
-
     row = []
     for value in values:
         if isinstance(value, str):

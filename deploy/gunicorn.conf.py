@@ -38,7 +38,7 @@ if os.environ.get("LOG_FORMAT", "json") == "json":
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {
-            "json": {"()": "core.observability.JsonFormatter", "fields": {"log": "server"}}
+            "json": {"()": "core.observability.log_formatter", "log": "server", "fmt": "json"}
         },
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
         "loggers": {

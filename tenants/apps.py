@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class TenantsConfig(AppConfig):
@@ -9,3 +10,6 @@ class TenantsConfig(AppConfig):
         from tenants import contenttypes, signals  # noqa: F401
 
         contenttypes.install()
+        from tenants.fleet import mark_after_migrate
+
+        post_migrate.connect(mark_after_migrate, sender=self, dispatch_uid="tenants.mark_migrated")

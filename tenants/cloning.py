@@ -70,40 +70,65 @@ def _retarget(definition: str, template: str, target: str) -> str:
     )
 
 
-def clone_schema(template: str, target: str) -> None:
-    """Create schema `target` as a copy of `template` (structure and rows), atomically."""
+def clone_statements(catalog, template: str, target: str) -> list[sql.Composable]:
+    """The statements that make `target` a copy of `template`, from `_catalog(template)`: every
+    one names its objects in `target` only (no object outside the schema is touched)."""
+    tables, indexes, constraints, identities = catalog
+    source, new = sql.Identifier(template), sql.Identifier(target)
+    statements: list[sql.Composable] = [sql.SQL("CREATE SCHEMA {}").format(new)]
+    for table in tables:
+        statements.append(
+            sql.SQL(
+                "CREATE TABLE {new}.{t} (LIKE {source}.{t} INCLUDING DEFAULTS "
+                "INCLUDING IDENTITY INCLUDING GENERATED INCLUDING STORAGE)"
+            ).format(new=new, source=source, t=sql.Identifier(table))
+        )
+        statements.append(
+            sql.SQL(
+                "INSERT INTO {new}.{t} OVERRIDING SYSTEM VALUE SELECT * FROM {source}.{t}"
+            ).format(new=new, source=source, t=sql.Identifier(table))
+        )
+    for table, column in identities:
+        statements.append(
+            sql.SQL(
+                "SELECT setval(pg_get_serial_sequence({qualified}, {column}), "
+                "COALESCE((SELECT max({c}) FROM {new}.{t}), 0) + 1, false)"
+            ).format(
+                qualified=sql.Literal(f'"{target}"."{table}"'),
+                column=sql.Literal(column),
+                c=sql.Identifier(column),
+                new=new,
+                t=sql.Identifier(table),
+            )
+        )
+    for table, name, definition in constraints:
+        statements.append(
+            sql.SQL("ALTER TABLE {new}.{t} ADD CONSTRAINT {name} ").format(
+                new=new, t=sql.Identifier(table), name=sql.Identifier(name)
+            )
+            + sql.SQL(_retarget(definition, template, target))
+        )
+    for definition in indexes:
+        statements.append(sql.SQL(_retarget(definition, template, target)))
+    return statements
+
+
+def template_catalog(template: str):
+    """The template's catalog as `clone_statements` needs it (read once for many clones)."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL search_path TO pg_catalog")  # fully qualified definitions
-        tables, indexes, constraints, identities = _catalog(cursor, template)
-        source, new = sql.Identifier(template), sql.Identifier(target)
-        cursor.execute(sql.SQL("CREATE SCHEMA {}").format(new))
-        for table in tables:
-            cursor.execute(
-                sql.SQL(
-                    "CREATE TABLE {new}.{t} (LIKE {source}.{t} INCLUDING DEFAULTS "
-                    "INCLUDING IDENTITY INCLUDING GENERATED INCLUDING STORAGE)"
-                ).format(new=new, source=source, t=sql.Identifier(table))
-            )
-            cursor.execute(
-                sql.SQL(
-                    "INSERT INTO {new}.{t} OVERRIDING SYSTEM VALUE SELECT * FROM {source}.{t}"
-                ).format(new=new, source=source, t=sql.Identifier(table))
-            )
-        for table, column in identities:
-            cursor.execute(
-                sql.SQL(
-                    "SELECT setval(pg_get_serial_sequence(%s, %s), "
-                    "COALESCE((SELECT max({c}) FROM {new}.{t}), 0) + 1, false)"
-                ).format(c=sql.Identifier(column), new=new, t=sql.Identifier(table)),
-                [f'"{target}"."{table}"', column],
-            )
-        for table, name, definition in constraints:
-            cursor.execute(
-                sql.SQL("ALTER TABLE {new}.{t} ADD CONSTRAINT {name} ").format(
-                    new=new, t=sql.Identifier(table), name=sql.Identifier(name)
-                )
-                + sql.SQL(_retarget(definition, template, target))
-            )
-        for definition in indexes:
-            cursor.execute(_retarget(definition, template, target))
+        catalog = _catalog(cursor, template)
+    connection.search_path_set_schemas = None
+    return catalog
+
+
+def clone_schema(template: str, target: str, *, catalog=None) -> None:
+    """Create schema `target` as a copy of `template` (structure and rows), atomically, in one
+    round trip (the statements sent as one script)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL search_path TO pg_catalog")  # fully qualified definitions
+        if catalog is None:
+            catalog = _catalog(cursor, template)
+        script = sql.SQL(";\n").join(clone_statements(catalog, template, target))
+        cursor.execute(script)
     connection.search_path_set_schemas = None  # django-tenants sets its own path again

@@ -21,7 +21,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_exists, tenant_context
 
+from core import due
+from core.accounts.models import Role, User
 from core.spreadsheet import safe_text
+from tenants.fleet import schema_forget
 from tenants.models import College, CollegeStatus, Domain
 
 logger = logging.getLogger("placemate.tenancy")
@@ -140,8 +143,6 @@ def college_cancel(*, college: College, immediately: bool = False, link_base: st
     if college.status == CollegeStatus.CANCELLED:
         raise LifecycleError("This college is already cancelled.")
     with tenant_context(college):
-        from core.accounts.models import Role, User
-
         admins = list(
             User.objects.filter(role=Role.ADMIN, is_active=True).values_list("email", flat=True)
         )
@@ -181,6 +182,8 @@ def college_purge(*, college: College) -> None:
                 # deferred FK checks still pending in this transaction would block the drop
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f'DROP SCHEMA "{college.schema_name}" CASCADE')
+        schema_forget(college.schema_name)
+        due.forget(college.schema_name)
         College.objects.filter(pk=college.pk).update(purged_at=timezone.now(), export_file="")
     media = Path(settings.MEDIA_ROOT) / college.schema_name
     shutil.rmtree(media, ignore_errors=True)

@@ -6,6 +6,7 @@ from django.db import DatabaseError, connection
 from django.http.request import split_domain_port
 from django.urls import set_urlconf
 
+from core.api.codes import ErrorCode
 from core.api.envelope import error_response
 from core.api.fallback import error_page
 from tenants.models import CollegeStatus
@@ -31,7 +32,7 @@ READ_ONLY_WRITABLE_PREFIXES = (
 
 def tenant_not_found():
     return error_response(
-        404, "tenant_not_found", "No college is served on this host.", type_="NotFound"
+        404, ErrorCode.TENANT_NOT_FOUND, "No college is served on this host.", type_="NotFound"
     )
 
 
@@ -58,7 +59,7 @@ class TenantResolutionMiddleware:
             tenant = resolve_host(hostname)
         except DatabaseError:
             return error_response(
-                503, "service_unavailable", "The database is unavailable; retry shortly.",
+                503, ErrorCode.SERVICE_UNAVAILABLE, "The database is unavailable; retry shortly.",
                 type_="ServiceUnavailable",
             )  # fmt: skip
         if tenant is None or tenant.status == CollegeStatus.CANCELLED:
@@ -74,7 +75,7 @@ class TenantResolutionMiddleware:
 
 
 class TenantStatusMiddleware:
-    """API.md's status table for college hosts: suspended → 403 everywhere, read-only → 402 on
+    """docs/api.md's status table for college hosts: suspended → 403 everywhere, read-only → 402 on
     writes (but auth and billing), past due → a header. After CORS, so browsers see the error."""
 
     def __init__(self, get_response):
@@ -100,7 +101,7 @@ class TenantStatusMiddleware:
             return None
         if status == CollegeStatus.SUSPENDED:
             return error_response(
-                403, "tenant_suspended", "This workspace is suspended: contact Placemate.",
+                403, ErrorCode.TENANT_SUSPENDED, "This workspace is suspended: contact Placemate.",
                 type_="TenantSuspended",
             )  # fmt: skip
         if (
@@ -109,7 +110,7 @@ class TenantStatusMiddleware:
             and not request.path.startswith(READ_ONLY_WRITABLE_PREFIXES)
         ):
             return error_response(
-                402, "subscription_inactive",
+                402, ErrorCode.SUBSCRIPTION_INACTIVE,
                 "This workspace is read-only: renew the subscription to make changes.",
                 type_="SubscriptionInactive",
             )  # fmt: skip

@@ -78,3 +78,56 @@ class College(TenantMixin):
 class Domain(DomainMixin):
     class Meta:
         ordering = ["domain"]
+
+
+class SchemaMigrations(models.Model):
+    """What a college (or template, or pooled) schema had applied when it was last migrated or
+    cloned: a digest of its tenant migrations, kept in public so that `migrate_fleet` finds the
+    schemas behind the code in one indexed query instead of reading every schema's own table."""
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    digest = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "schema migrations"
+
+    def __str__(self) -> str:
+        return f"{self.schema_name}: {self.digest[:12]}"
+
+
+class PooledSchema(models.Model):
+    """A clone of the template made ahead of time, waiting to become a college's schema: a
+    sign-up takes one (SKIP LOCKED, so two sign-ups never take the same) and renames it, which
+    costs milliseconds instead of a clone (`tenants.pool`)."""
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.schema_name
+
+
+class DueWork(models.Model):
+    """A college (or public) schema that may hold work for a fleet sweep (`kind`: mail in the
+    outbox, running assessment attempts) from `due_at` on, so that a sweep reads these rows in
+    one indexed query instead of every schema. Written in the transaction that creates the
+    work; `version` lets a sweep drop the row only if nothing was noted since. Read and written
+    by `core.due`, by table name (`core` is below `tenants`)."""
+
+    schema_name = models.CharField(max_length=63)
+    kind = models.CharField(max_length=30)
+    due_at = models.DateTimeField()
+    version = models.PositiveBigIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["schema_name", "kind"], name="duework_schema_kind_uniq")
+        ]
+        indexes = [models.Index(fields=["kind", "due_at"], name="duework_kind_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.schema_name} {self.kind} from {self.due_at:%Y-%m-%d %H:%M}"

@@ -6,6 +6,7 @@ transaction (PostgreSQL DDL is transactional): if any step fails, no schema, dom
 left behind, and the same sign-up can be retried.
 """
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,8 +18,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_exists, tenant_context
 from rest_framework.exceptions import ValidationError
 
-from shared_apps.billing.models import Plan
-from tenants import cloning
+from core.accounts import services as accounts
+from core.queueing import publish
+from tenants import cloning, fleet, pool
+from tenants.hooks import hooks
 from tenants.models import (
     DEFAULT_TIME_ZONE,
     College,
@@ -26,6 +29,9 @@ from tenants.models import (
     Domain,
     time_zone_problem,
 )
+from tenants.tasks import refill_schema_pool
+
+logger = logging.getLogger("placemate.tenancy")
 
 SUBDOMAIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,28})[a-z0-9]$")
 RESERVED_SUBDOMAINS = frozenset(
@@ -85,7 +91,9 @@ def template_ensure() -> None:
 
 
 def schema_clone(*, schema_name: str) -> None:
+    """A copy of the template, with the template's migrations marker (see tenants.fleet)."""
     cloning.clone_schema(template_schema(), schema_name)
+    fleet.schema_mark_like(schema_name, template_schema())
 
 
 # --- Colleges ----------------------------------------------------------------------------------
@@ -105,7 +113,7 @@ def public_tenant_ensure() -> College:
 
 
 def _college_create(
-    *, name: str, subdomain: str, plan: Plan | None, time_zone: str = DEFAULT_TIME_ZONE
+    *, name: str, subdomain: str, plan, time_zone: str = DEFAULT_TIME_ZONE
 ) -> College:
     """Row, domain and cloned schema of a new trialing college, in the caller's transaction."""
     college = College(
@@ -121,8 +129,20 @@ def _college_create(
     college.save()
     college.domain_url = college_host(subdomain)
     Domain.objects.create(domain=college.domain_url, tenant=college, is_primary=True)
-    schema_clone(schema_name=college.schema_name)
+    if not pool.schema_take(college.schema_name):  # none cloned ahead: clone now
+        schema_clone(schema_name=college.schema_name)
+    transaction.on_commit(pool_refill_soon)
     return college
+
+
+def pool_refill_soon() -> None:
+    """Ask a worker to top the schema pool up; with the broker down, beat does it later."""
+    if settings.TENANT_SCHEMA_POOL_SIZE <= 0:
+        return
+    try:
+        publish(refill_schema_pool, args=[])
+    except Exception as exc:  # broker unreachable: the periodic refill covers it
+        logger.warning("schema pool: refill not queued (%s)", type(exc).__name__)
 
 
 @dataclass(frozen=True)
@@ -147,13 +167,11 @@ def college_provision(
 
     The admin is unverified unless `verified_admin`; a verification mail goes to the college's
     host once the transaction commits."""
-    from core.accounts import services as accounts
-
     subdomain = subdomain.strip().lower()
     problem = subdomain_problem(subdomain)
     if problem:
         raise ValidationError({"subdomain": [problem]})
-    plan = Plan.objects.filter(code=plan_code or Plan.TRIAL, is_public=True).first()
+    plan = hooks.plan_for(plan_code)
     if plan is None:
         raise ValidationError({"plan": ["Unknown plan."]})
     if problem := time_zone_problem(time_zone):
@@ -189,7 +207,7 @@ def college_provision(
 
 
 def college_signup(*, fields: dict, request) -> College:
-    """The sign-up of API.md (API and page alike): `fields` as named there."""
+    """The sign-up of docs/api.md (API and page alike): `fields` as named there."""
     plan = fields.get("plan")
     return college_provision(
         name=fields["college_name"],
@@ -224,6 +242,6 @@ def college_ensure(*, subdomain: str, name: str) -> tuple[College, bool]:
         return college, False
     template_ensure()
     with transaction.atomic():
-        plan = Plan.objects.filter(code=Plan.TRIAL).first()
+        plan = hooks.plan_for(None, public_only=False)
         college = _college_create(name=name, subdomain=subdomain, plan=plan)
     return college, True

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from tenants.lifecycle import colleges_purge_due, trials_expire
+from tenants.pool import pool_fill
 
 
 @shared_task
@@ -13,3 +14,9 @@ def expire_trials() -> int:
 def purge_cancelled() -> int:
     """Periodic (beat): drop cancelled colleges' schemas and files after the retention."""
     return colleges_purge_due()
+
+
+@shared_task(ignore_result=True)
+def refill_schema_pool() -> int:
+    """After a sign-up, and periodically: clone the template until the pool is full again."""
+    return pool_fill()

@@ -4,13 +4,14 @@ Secrets have no default here: `local` and `test` provide development defaults, `
 refuses to start without them.
 """
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import environ
 
-from core.observability import logging_config, sentry_init
+from core.observability import configure_structlog, logging_config, sentry_init
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -31,6 +32,11 @@ ROOT_URLCONF = "config.urls_tenant"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 # New colleges are clones of this schema, which `migrate_fleet` keeps current.
 TENANT_TEMPLATE_SCHEMA = "template_college"
+# Schemas cloned from the template ahead of time: a sign-up renames one instead of cloning
+# (tenants/pool.py). Each costs what an empty college costs (docs/scaling.md); 0: no pool.
+# Fleet-wide checks (migrations, sweeps) read this many schemas per statement: 1 on Citus.
+TENANT_SCHEMAS_PER_STATEMENT = env.int("TENANT_SCHEMAS_PER_STATEMENT", default=500)
+TENANT_SCHEMA_POOL_SIZE = env.int("TENANT_SCHEMA_POOL_SIZE", default=4)
 TRIAL_DAYS = env.int("TRIAL_DAYS", default=14)
 # A cancelled college's data export is kept this long, then its schema and files are dropped.
 COLLEGE_DATA_RETENTION_DAYS = env.int("COLLEGE_DATA_RETENTION_DAYS", default=30)
@@ -71,6 +77,7 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "django_structlog",
     "shared_apps.billing",
     "shared_apps.onboarding",
     "shared_apps.console",
@@ -98,6 +105,7 @@ TENANT_APPS = [
     "tenant_apps.analytics",
     "tenant_apps.assessments",
     "tenant_apps.notifications",
+    "tenant_apps.announcements",
     "tenant_apps.administration",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -108,6 +116,8 @@ MIDDLEWARE = [
     # browsers get an error page where API clients get the envelope (core/web/errors.py)
     "core.web.errors.HtmlErrorMiddleware",
     "tenants.middleware.TenantResolutionMiddleware",
+    # JSON endpoints leave here for JSON_MIDDLEWARE below (core/middleware.py); pages go on
+    "core.middleware.JsonEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -124,6 +134,23 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "core.audit.middleware.AuditContextMiddleware",
     # a view's exception reaches the URL set's handlers, DEBUG or not (core/api/fallback.py)
+    "core.api.fallback.ErrorPagesMiddleware",
+]
+# JSON endpoints: the API and health checks; the API's HTML documentation is a page.
+JSON_ENDPOINT_PREFIXES = ("/api/", "/healthz", "/readyz")
+PAGES_UNDER_JSON_PREFIXES = ("/api/docs/", "/api/redoc/")
+# The rest of a JSON endpoint's stack: the pages' without sessions, htmx, session
+# authentication, django-otp, allauth, messages and CSP (a JSON answer runs no script).
+JSON_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "tenants.middleware.TenantStatusMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    # DRF's views are exempt from its check (cookie writes are checked in the views): it sets
+    # the csrftoken cookie of a cookie sign-in
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.audit.middleware.AuditContextMiddleware",
     "core.api.fallback.ErrorPagesMiddleware",
 ]
 
@@ -143,14 +170,25 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with the plain widgets written in Python (core/web/renderers.py)
+FORM_RENDERER = "core.web.renderers.QuickRenderer"
+
 WSGI_APPLICATION = "config.wsgi.application"
 
 # --- Database ----------------------------------------------------------------------------------
-DATABASE_ENGINE = "django_tenants.postgresql_backend"
+DATABASE_ENGINE = "tenants.postgresql_backend"
 # Persistent connections with health checks: opening a connection per request costs more than
 # the whole request (see deploy/bench/).
 CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)
 DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+# A connection caches the catalog of every schema it touches, for its life (see
+# tenants/postgresql_backend and docs/scaling.md): between requests, one that has served this many
+# distinct schemas is replaced, which bounds its memory whatever the size of the fleet (0: off).
+TENANT_CONNECTION_MAX_SCHEMAS = env.int("TENANT_CONNECTION_MAX_SCHEMAS", default=50)
+# Optionally also a bound on the server process's memory, read every N requests from
+# pg_backend_memory_contexts (readable by superusers only on PostgreSQL 15; 0: off).
+TENANT_CONNECTION_MAX_MB = env.int("TENANT_CONNECTION_MAX_MB", default=0)
+TENANT_CONNECTION_MEMORY_CHECK_EVERY = env.int("TENANT_CONNECTION_MEMORY_CHECK_EVERY", default=50)
 
 
 def database_from_url(url: str) -> dict:
@@ -276,6 +314,8 @@ REST_AUTH = {
     "JWT_AUTH_SECURE": env.bool("JWT_AUTH_SECURE", default=True),
     "JWT_AUTH_COOKIE_USE_CSRF": True,
     "OLD_PASSWORD_FIELD_ENABLED": True,
+    # the API has no session to keep signed in after a change (its tokens are renewed instead)
+    "LOGOUT_ON_PASSWORD_CHANGE": True,
     "PASSWORD_RESET_SERIALIZER": "core.accounts.serializers.PasswordResetSerializer",
     "USER_DETAILS_SERIALIZER": "core.accounts.serializers.UserSerializer",
 }
@@ -424,7 +464,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Placemate API",
-    "DESCRIPTION": "Placement platform for colleges. Every response uses the envelope of API.md.",
+    "DESCRIPTION": (
+        "Placement platform for colleges. Every response uses the envelope of docs/api.md."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -477,6 +519,7 @@ CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "core.outbox.tasks.relay_pending", "schedule": OUTBOX_RELAY_INTERVAL},
     "expire-trials": {"task": "tenants.tasks.expire_trials", "schedule": 15 * 60},
     "expire-attempts": {"task": "tenant_apps.assessments.tasks.expire_overdue", "schedule": 60},
+    "refill-schema-pool": {"task": "tenants.tasks.refill_schema_pool", "schedule": 60},
     "purge-cancelled-colleges": {"task": "tenants.tasks.purge_cancelled", "schedule": 60 * 60},
     "billing-grace-and-endings": {"task": "shared_apps.billing.tasks.enforce", "schedule": 60 * 60},
     "usage-snapshots": {"task": "shared_apps.console.tasks.refresh_all_usage", "schedule": 60 * 60},
@@ -488,7 +531,7 @@ CELERY_BEAT_SCHEDULE = {
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 # --- Logging -----------------------------------------------------------------------------------
-# JSON lines (LOG_FORMAT=plain for a terminal) with the request id, schema and user of the
+# JSON lines (LOG_FORMAT=console for a terminal) with the request id, schema and user of the
 # request; one access-log line per request; security events on a handler of their own
 # (SECURITY_LOG_FILE, else stderr). See core/observability.py.
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
@@ -496,6 +539,17 @@ LOG_FORMAT = env("LOG_FORMAT", default="json")
 LOGGING = logging_config(
     level=LOG_LEVEL, fmt=LOG_FORMAT, security_file=env("SECURITY_LOG_FILE", default="")
 )
+configure_structlog()
+# django-structlog: the access line (request_finished), and the request id in Celery tasks.
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = (
+    True  # made sane first (RequestObservabilityMiddleware)
+)
+DJANGO_STRUCTLOG_USER_ID_FIELD = None  # the user is added without a query (core.observability)
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # `client_ip` honours the trusted proxies instead
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG
+DJANGO_STRUCTLOG_STATUS_4XX_LOG_LEVEL = logging.INFO
+DJANGO_STRUCTLOG_STATUS_5XX_LOG_LEVEL = logging.WARNING  # errors reach Sentry once, not twice
 
 # --- Errors (Sentry) ---------------------------------------------------------------------------
 # Only with SENTRY_DSN; events tagged with the college schema and user role, scrubbed of PII.

@@ -7,7 +7,16 @@ from urllib.parse import urlparse
 from config.devdb import embedded_server_url, port_open
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, REDIS_URL, REST_AUTH, STORAGES, database_from_url, env
+from .base import (
+    BASE_DIR,
+    LOG_LEVEL,
+    REDIS_URL,
+    REST_AUTH,
+    STORAGES,
+    database_from_url,
+    env,
+    logging_config,
+)
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="insecure-local-development-key-never-used-in-production")
@@ -55,3 +64,9 @@ REST_AUTH = {**REST_AUTH, "JWT_AUTH_SECURE": env.bool("JWT_AUTH_SECURE", default
 # Mailed links (core/links.py) point at the development server: plain HTTP, the port it serves.
 WORKSPACE_URL_SCHEME = env("WORKSPACE_URL_SCHEME", default="http")
 WORKSPACE_URL_PORT = env("WORKSPACE_URL_PORT", default=env("PORT", default="8000"))
+
+# Logs for a terminal (structlog's console renderer) unless LOG_FORMAT=json.
+LOG_FORMAT = env("LOG_FORMAT", default="console")
+LOGGING = logging_config(
+    level=LOG_LEVEL, fmt=LOG_FORMAT, security_file=env("SECURITY_LOG_FILE", default="")
+)

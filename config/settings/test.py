@@ -24,6 +24,7 @@ CACHES = {
     "tenancy": redis_cache(TEST_REDIS_URL, tenant_prefixed=False),
 }
 
+TENANT_SCHEMA_POOL_SIZE = 0  # sign-ups clone; the pool's tests fill one
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True

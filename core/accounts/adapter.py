@@ -21,3 +21,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return False  # students sign up through the API, under the college's rules
+
+    def add_message(self, request, *args, **kwargs) -> None:
+        # JSON endpoints have no message storage (core/middleware.py): nobody would show it
+        if hasattr(request, "_messages"):
+            super().add_message(request, *args, **kwargs)

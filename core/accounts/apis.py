@@ -1,4 +1,4 @@
-"""The authentication endpoints of API.md, the same on college hosts and the root domain."""
+"""The authentication endpoints of docs/api.md, the same on college hosts and the root domain."""
 
 from dj_rest_auth.jwt_auth import set_jwt_cookies, unset_jwt_cookies
 from dj_rest_auth.views import (
@@ -9,6 +9,7 @@ from dj_rest_auth.views import (
 from django.conf import settings
 from django.db import connection
 from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -21,7 +22,8 @@ from rest_framework.views import APIView
 from core.accounts import services
 from core.accounts.csrf import ensure_csrf_token, ensure_same_origin
 from core.accounts.errors import TokenInvalid
-from core.accounts.models import CollegeSettings, User
+from core.accounts.models import CollegeSettings, Invitation, User
+from core.accounts.selectors import pending_invitations
 from core.accounts.serializers import (
     CodeInput,
     CollegeSettingsSerializer,
@@ -316,6 +318,28 @@ class MemberViewSet(
             invited_by=request.user,
         )
         return Response(InvitationOutput(invitation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: InvitationOutput(many=True)})
+    @action(detail=False, methods=["get"], url_path="invitations")
+    def invitations(self, request):
+        """The pending invitations (not accepted, not expired), the newest first."""
+        page = self.paginate_queryset(pending_invitations())
+        return self.get_paginated_response(InvitationOutput(page, many=True).data)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path=r"invitations/(?P<invitation_pk>[0-9]+)/revoke",
+        url_name="invitation-revoke",
+    )
+    def revoke_invitation(self, request, invitation_pk: str):
+        """Withdraw a pending invitation (its link stops working); 404 once accepted."""
+        invitation = get_object_or_404(
+            Invitation.objects.filter(accepted_at__isnull=True), pk=invitation_pk
+        )
+        services.invitation_revoke(request=request, invitation=invitation, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CollegeSettingsApi(RetrieveUpdateAPIView):

@@ -9,12 +9,16 @@ from core.accounts.models import User
 from core.accounts.services.sessions import SESSION_ENDED
 from core.accounts.tokens import OTP_CLAIM, is_current
 
-# What a request needs of its user, cached per college data version (core/datacache.py): every
-# field but the password hash. The instance is built as Django builds a row with deferred fields,
-# so a save() writes only these fields and reading `password` fetches it.
+# What a request needs of its user, cached while the users table is unchanged
+# (core/datacache.py): every field but the password hash and `last_login` (a sign-in's write,
+# which leaves cached entries in place). The instance is built as Django builds a row with
+# deferred fields, so a save() writes only these fields and reading the others fetches them.
 CACHED_USER_FIELDS = tuple(
-    field.attname for field in User._meta.concrete_fields if field.attname != "password"
+    field.attname
+    for field in User._meta.concrete_fields
+    if field.attname not in ("password", "last_login")
 )
+USER_TABLES = (User._meta.db_table,)
 
 
 class TenantJWTAuthentication(JWTCookieAuthentication):
@@ -39,8 +43,8 @@ class TenantJWTAuthentication(JWTCookieAuthentication):
         return context.get("view") if context else None
 
     def get_user(self, validated_token):
-        """The token's user, from the data cache when no write happened since it was stored
-        (a role change, a deactivation or a deletion is a write: it is seen at once).
+        """The token's user, from the data cache when no write to users happened since it was
+        stored (a role change, a deactivation or a deletion is one: it is seen at once).
 
         One Redis round trip reads it together with the college's settings and whatever the
         view will look up (`datacache_keys(request, user_id)`, e.g. a list's cached page); the
@@ -51,13 +55,16 @@ class TenantJWTAuthentication(JWTCookieAuthentication):
             raise InvalidToken("Token contained no recognizable user identification") from error
         key = f"auth-user:{user_id}"
         view_keys = getattr(self._view(), "datacache_keys", None)
-        extra = view_keys(self.request, user_id) if view_keys is not None else []
-        snapshot = datacache.read([key, policies.SETTINGS_CACHE_KEY, *extra])
+        extra = view_keys(self.request, user_id) if view_keys is not None else {}
+        snapshot = datacache.read(
+            {key: USER_TABLES, policies.SETTINGS_CACHE_KEY: policies.SETTINGS_TABLES, **extra}
+        )
         self.request.datacache = snapshot
         values = datacache.cached(
             key,
             lambda: User.objects.filter(pk=user_id).values_list(*CACHED_USER_FIELDS).first(),
             snapshot,
+            USER_TABLES,
         )
         if values is None:
             raise AuthenticationFailed("User not found", code="user_not_found")

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
@@ -23,6 +24,9 @@ class Role(models.TextChoices):
     SUPPORT = "support", "Placemate support (read-only)"
 
 
+# The one meaning of staff: a college's placement office (admins and coordinators). Everything
+# else derives from it: `User.is_college_staff`, the viewsets' `STAFF` (tenant_apps/kit).
+# `User.is_staff` is Django's own flag (its admin site), set from the role on save.
 STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
 # The roles of a college's people; only its admins get Django's admin (is_staff, is_superuser).
 COLLEGE_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.RECRUITER, Role.STUDENT})
@@ -83,6 +87,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        indexes = [
+            # sign-in, invitations and imports look addresses up case-insensitively (iexact)
+            models.Index(Upper("email"), name="user_email_upper_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.email

@@ -6,6 +6,7 @@ import logging
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 
+from core.accounts.models import User
 from core.http import client_ip
 
 logger = logging.getLogger("placemate.security")
@@ -14,8 +15,6 @@ SECURITY_ACTION = LogEntry.Action.ACCESS
 
 
 def record(event: str, *, request=None, user=None, email: str | None = None, **data) -> None:
-    from core.accounts.models import User
-
     ip = client_ip(request) if request is not None else None
     user_agent = request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""
     subject = user.email if user is not None else (email or "").strip().lower()[:254]

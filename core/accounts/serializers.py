@@ -1,6 +1,9 @@
+from allauth.account.utils import user_pk_to_url_str
 from dj_rest_auth import serializers as dj_rest_auth_serializers
 from rest_framework import serializers
 
+from core.accounts import throttling
+from core.accounts.adapter import college_link
 from core.accounts.models import INVITABLE_ROLE_CHOICES, CollegeSettings, Invitation, Role, User
 
 
@@ -121,16 +124,16 @@ class PasswordResetSerializer(dj_rest_auth_serializers.PasswordResetSerializer):
     `AUTH_MAIL_RATE` reset mails, and the answer is the same either way (no enumeration)."""
 
     def save(self):
-        from core.accounts import throttling
+        from allauth.core import context as allauth_context
 
         if throttling.mail_allowed(purpose="password_reset", account=self.data["email"]):
-            super().save()
+            # allauth renders its mail within its request context, which the JSON endpoints'
+            # middleware does not set up (core/middleware.py)
+            with allauth_context.request_context(self.context["request"]):
+                super().save()
 
     def get_email_options(self) -> dict:
         def url_generator(request, user, temp_key):
-            from allauth.account.utils import user_pk_to_url_str
-
-            from core.accounts.adapter import college_link
 
             return college_link(
                 request, "password_reset", uid=user_pk_to_url_str(user), token=temp_key

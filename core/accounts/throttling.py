@@ -21,8 +21,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from rest_framework import status
 
+from core.api.codes import ErrorCode
 from core.api.errors import PlacemateError
 from core.http import client_ip
 
@@ -32,8 +32,7 @@ _UNIT_SECONDS["day"] = 86400
 
 
 class Throttled(PlacemateError):
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    code = "throttled"
+    code = ErrorCode.THROTTLED
     message = "Too many attempts: wait a little and try again."
 
     def __init__(self, retry_after: int, message: str | None = None) -> None:

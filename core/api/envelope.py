@@ -1,4 +1,4 @@
-"""The response envelope of API.md, shared by the renderer, the exception handler and the
+"""The response envelope of docs/api.md, shared by the renderer, the exception handler and the
 plain-Django views (middleware, 404/500 handlers, health)."""
 
 from typing import Any

@@ -2,13 +2,19 @@
 
 from typing import Any
 
-from rest_framework import status
+from core.api.codes import ErrorCode
 
 
 class PlacemateError(Exception):
-    status_code = status.HTTP_400_BAD_REQUEST
-    code = "validation_error"
+    """`code` is one of the catalogue (core/api/codes.py); the HTTP status is the code's."""
+
+    code = ErrorCode.VALIDATION_ERROR
+    status_code = ErrorCode.VALIDATION_ERROR.status
     message = "The request is invalid."
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.status_code = ErrorCode(cls.code).status
 
     def __init__(self, message: str | None = None, *, details: Any = None) -> None:
         self.message = message or self.message
@@ -17,12 +23,10 @@ class PlacemateError(Exception):
 
 
 class Conflict(PlacemateError):
-    status_code = status.HTTP_409_CONFLICT
-    code = "conflict"
+    code = ErrorCode.CONFLICT
     message = "The request conflicts with the current state."
 
 
 class FileTooLarge(PlacemateError):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    code = "file_too_large"
+    code = ErrorCode.FILE_TOO_LARGE
     message = "The file is too large."

@@ -1,4 +1,5 @@
-"""One exception handler: every error a view can raise becomes the envelope of API.md."""
+"""One exception handler: every error a view can raise becomes the envelope of docs/api.md,
+with a code of the catalogue (core/api/codes.py)."""
 
 import logging
 
@@ -11,26 +12,31 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from core.api.codes import ErrorCode
 from core.api.envelope import error_body
 from core.api.errors import Conflict, FileTooLarge, PlacemateError
 
 logger = logging.getLogger("placemate.errors")
 
-# DRF's exception class → (status, API.md code). Looked up along the class's MRO, so a subclass
+# DRF's exception class → its code of the catalogue. Looked up along the class's MRO, so a subclass
 # (simplejwt's InvalidToken is an AuthenticationFailed) may be mapped more precisely.
-DRF_CODES: dict[type, str] = {
-    exceptions.ValidationError: "validation_error",
-    exceptions.ParseError: "validation_error",
-    exceptions.NotAuthenticated: "not_authenticated",
-    exceptions.AuthenticationFailed: "authentication_failed",
-    exceptions.PermissionDenied: "permission_denied",
-    exceptions.NotFound: "not_found",
-    exceptions.MethodNotAllowed: "method_not_allowed",
-    exceptions.NotAcceptable: "not_acceptable",
-    exceptions.UnsupportedMediaType: "unsupported_media_type",
-    exceptions.Throttled: "throttled",
+DRF_CODES: dict[type, ErrorCode] = {
+    exceptions.ValidationError: ErrorCode.VALIDATION_ERROR,
+    exceptions.ParseError: ErrorCode.VALIDATION_ERROR,
+    exceptions.NotAuthenticated: ErrorCode.NOT_AUTHENTICATED,
+    exceptions.AuthenticationFailed: ErrorCode.AUTHENTICATION_FAILED,
+    exceptions.PermissionDenied: ErrorCode.PERMISSION_DENIED,
+    exceptions.NotFound: ErrorCode.NOT_FOUND,
+    exceptions.MethodNotAllowed: ErrorCode.METHOD_NOT_ALLOWED,
+    exceptions.NotAcceptable: ErrorCode.NOT_ACCEPTABLE,
+    exceptions.UnsupportedMediaType: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    exceptions.Throttled: ErrorCode.THROTTLED,
 }
-AUTHENTICATION_CODES = {"not_authenticated", "authentication_failed", "token_invalid"}
+AUTHENTICATION_CODES = {
+    ErrorCode.NOT_AUTHENTICATED,
+    ErrorCode.AUTHENTICATION_FAILED,
+    ErrorCode.TOKEN_INVALID,
+}
 
 # The database is down, restarting or unreachable (or dropped our connection): answer 503 at
 # once; CONN_HEALTH_CHECKS replaces the broken connection on the next request.
@@ -40,24 +46,26 @@ RETRY_AFTER_SECONDS = 5
 
 def database_unavailable_body() -> dict:
     return error_body(
-        "service_unavailable",
+        ErrorCode.SERVICE_UNAVAILABLE,
         "The database is unavailable; retry shortly.",
         type_="ServiceUnavailable",
         details={"retry_after": RETRY_AFTER_SECONDS},
     )
 
 
-def register_drf_code(exc_class: type, code: str) -> None:
-    """Map another APIException subclass (from a library or an app) to an API.md code."""
+def register_drf_code(exc_class: type, code: ErrorCode) -> None:
+    """Map another APIException subclass (from a library or an app) to a code of the catalogue."""
     DRF_CODES[exc_class] = code
 
 
-def _code_for(exc: exceptions.APIException) -> str:
+def _code_for(exc: exceptions.APIException) -> ErrorCode:
     for klass in type(exc).__mro__:
         if klass in DRF_CODES:
             return DRF_CODES[klass]
     code = getattr(exc, "default_code", None)
-    return code if isinstance(code, str) else "error"
+    if code in ErrorCode.__members__.values():
+        return ErrorCode(code)
+    return ErrorCode.for_status(exc.status_code)  # a library's own code is none of ours
 
 
 def _details(detail) -> dict:
@@ -133,7 +141,9 @@ def exception_handler(exc, context):
         request = context.get("request")
         logger.exception("Unhandled error on %s", getattr(request, "path", "?"))
         status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
-        body = error_body("server_error", "Something went wrong on our side.", type_="ServerError")
+        body = error_body(
+            ErrorCode.SERVER_ERROR, "Something went wrong on our side.", type_="ServerError"
+        )
 
     set_rollback()
     response = Response(body, status=status_code, headers=headers)

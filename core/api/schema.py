@@ -1,7 +1,10 @@
-"""OpenAPI (drf-spectacular): every response schema shows the envelope of API.md."""
+"""OpenAPI (drf-spectacular): every response schema shows the envelope of docs/api.md, and the
+error envelope's `code` the catalogue of core/api/codes.py."""
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
+
+from core.api.codes import ErrorCode
 
 ERROR_ENVELOPE = {
     "type": "object",
@@ -13,7 +16,7 @@ ERROR_ENVELOPE = {
             "type": "object",
             "required": ["code", "message", "type", "details"],
             "properties": {
-                "code": {"type": "string"},
+                "code": {"type": "string", "enum": [code.value for code in ErrorCode]},
                 "message": {"type": "string"},
                 "type": {"type": "string"},
                 "details": {"type": "object", "additionalProperties": True},
@@ -73,7 +76,7 @@ class EnvelopeAutoSchema(AutoSchema):
         responses.setdefault(
             "default",
             {
-                "description": "Error (see API.md for the codes)",
+                "description": "Error (see docs/api.md for the codes)",
                 "content": {"application/json": {"schema": component.ref}},
             },
         )

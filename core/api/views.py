@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django_redis import get_redis_connection
 
+from core.api.codes import ErrorCode
 from core.api.envelope import error_response, success_body
 from core.api.exceptions import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, database_unavailable_body
 
@@ -15,15 +16,17 @@ logger = logging.getLogger("placemate.health")
 
 
 def bad_request(request, exception=None):
-    return error_response(400, "validation_error", "Bad request.", type_="BadRequest")
+    return error_response(400, ErrorCode.VALIDATION_ERROR, "Bad request.", type_="BadRequest")
 
 
 def permission_denied(request, exception=None):
-    return error_response(403, "permission_denied", "Permission denied.", type_="PermissionDenied")
+    return error_response(
+        403, ErrorCode.PERMISSION_DENIED, "Permission denied.", type_="PermissionDenied"
+    )
 
 
 def page_not_found(request, exception=None):
-    return error_response(404, "not_found", "Not found.", type_="NotFound")
+    return error_response(404, ErrorCode.NOT_FOUND, "Not found.", type_="NotFound")
 
 
 def server_error(request):
@@ -33,14 +36,14 @@ def server_error(request):
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return error_response(
-        500, "server_error", "Something went wrong on our side.", type_="ServerError"
+        500, ErrorCode.SERVER_ERROR, "Something went wrong on our side.", type_="ServerError"
     )
 
 
 def csrf_failure(request, reason=""):
     return error_response(
         403,
-        "permission_denied",
+        ErrorCode.PERMISSION_DENIED,
         "CSRF check failed: send the X-CSRFToken header.",
         type_="CSRFFailed",
     )
@@ -77,7 +80,7 @@ def readyz(request):
     if failing:
         return error_response(
             503,
-            "service_unavailable",
+            ErrorCode.SERVICE_UNAVAILABLE,
             f"Not ready: {', '.join(failing)} unavailable.",
             type_="ServiceUnavailable",
             details=checks,

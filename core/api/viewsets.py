@@ -47,8 +47,14 @@ class SoftDeleteModelViewSet(viewsets.ModelViewSet):
         if request.user.role != Role.ADMIN:
             raise PermissionDenied("Only admins can restore deleted rows.")
         instance = self.get_object()
+        self.perform_restore(instance)
+        return Response(self.restored_output(instance))
+
+    def perform_restore(self, instance) -> None:
         instance.restore()
-        return Response(self.get_serializer(instance).data)
+
+    def restored_output(self, instance) -> dict:
+        return self.get_serializer(instance).data
 
     @extend_schema(parameters=[DELETED_PARAMETER])
     def list(self, request, *args, **kwargs):

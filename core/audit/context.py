@@ -10,6 +10,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from core.accounts.models import User
 from core.http import client_ip
 
 
@@ -23,8 +24,6 @@ _context: ContextVar[AuditContext | None] = ContextVar("audit_context", default=
 
 
 def _authenticated(user):
-    from core.accounts.models import User
-
     if isinstance(user, User) and user.is_authenticated:
         return user
     return None

@@ -17,14 +17,28 @@ AUDIT_EXCLUDED_FIELDS = ("created_at", "updated_at", "created_by", "updated_by")
 RESTORE_EVENT = "restore"
 
 
+# The actor columns carry no index (db_index=False): no query filters or orders by them (they
+# are only followed to the user), and users are deactivated, never deleted, so the foreign
+# keys' SET NULL never searches them. Three indexes on each of twenty tables were a fifth of
+# every college schema's relations (docs/scaling.md).
 class AuditedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
@@ -71,7 +85,12 @@ class SoftDeleteManager(models.Manager.from_queryset(SoftDeleteQuerySet)):
 class SoftDeleteModel(AuditedModel):
     deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
     deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     objects = SoftDeleteManager()

@@ -1,6 +1,6 @@
 from django.core.mail.backends.base import BaseEmailBackend
 
-from core.outbox import relay
+from core.outbox import sending
 
 
 class OutboxEmailBackend(BaseEmailBackend):
@@ -8,4 +8,4 @@ class OutboxEmailBackend(BaseEmailBackend):
     queues its delivery once that transaction commits."""
 
     def send_messages(self, email_messages) -> int:
-        return relay.enqueue(list(email_messages))
+        return sending.enqueue(list(email_messages))

@@ -1,4 +1,5 @@
-"""Writing mail to the outbox and relaying it to the mail server (see core/outbox/__init__.py)."""
+"""Relaying the outbox to the mail server (see core/outbox/__init__.py); writing to it is
+core/outbox/sending.py."""
 
 import base64
 import logging
@@ -13,12 +14,13 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from psycopg2 import sql
 
+from core import due
 from core.outbox.models import OutboxMessage
-from core.queueing import publish
 
 logger = logging.getLogger("placemate.outbox")
 
 TABLE = OutboxMessage._meta.db_table
+DUE_KIND = "outbox"
 RETENTION = timedelta(days=7)  # sent rows (subject only) are kept this long
 
 
@@ -78,36 +80,6 @@ def deserialize(data: dict) -> EmailMultiAlternatives:
     for item in data["attachments"]:
         message.attach(item["filename"], base64.b64decode(item["content"]), item["mimetype"])
     return message
-
-
-# --- In: from the sender's transaction ---------------------------------------------------------
-def enqueue(messages: list[EmailMessage]) -> int:
-    """Store `messages` in the current schema's outbox; queue their delivery after the commit."""
-    if not messages:
-        return 0
-    rows = OutboxMessage.objects.bulk_create(
-        [OutboxMessage(message=serialize(message)) for message in messages]
-    )
-    schema_name = connection.schema_name
-    ids = [row.pk for row in rows]
-    transaction.on_commit(lambda: queue_relay(schema_name, ids))
-    return len(rows)
-
-
-def queue_relay(schema_name: str, ids: list[int]) -> None:
-    """Ask a worker to relay `ids` now. Never fails the sender: with the broker down, the
-    periodic sweep relays them once it is back."""
-    from core.outbox.tasks import relay as relay_task
-
-    try:
-        publish(relay_task, args=[schema_name, ids])
-    except Exception as exc:  # broker unreachable: the rows wait for the sweep
-        logger.warning(
-            "outbox: could not queue %d message(s) of %s (%s); the periodic relay will send them",
-            len(ids),
-            schema_name,
-            type(exc).__name__,
-        )
 
 
 # --- Out: to the mail server -------------------------------------------------------------------
@@ -170,15 +142,15 @@ def _deliver(row: OutboxMessage, backend) -> int:
 
 
 def schemas_with_due_messages() -> list[str]:
-    """The public schema and the colleges holding due messages: one statement per 500 schemas."""
-    from tenants.fleet import fleet_schemas, schemas_having
-
+    """The public schema and the colleges holding due messages: one indexed query of the
+    schemas noted as holding mail (core.due), then one statement per 500 of those; the
+    fleet's size does not matter."""
     connection.set_schema_to_public()
-    return schemas_having(
-        TABLE,
-        sql.SQL("sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= %s"),
-        [timezone.now()],
-        candidates=[settings.PUBLIC_SCHEMA_NAME, *fleet_schemas()],
+    return due.schemas_due(
+        DUE_KIND,
+        table=TABLE,
+        pending=sql.SQL("sent_at IS NULL AND failed_at IS NULL"),
+        due="next_attempt_at",
     )
 
 

@@ -69,7 +69,7 @@ def identify(request) -> PageIdentity:
         except (APIException, PlacemateError, TokenError):
             pass  # expired, revoked, replayed or foreign: signed out
     if not hasattr(request, "datacache"):
-        request.datacache = datacache.read([policies.SETTINGS_CACHE_KEY])
+        request.datacache = datacache.read({policies.SETTINGS_CACHE_KEY: policies.SETTINGS_TABLES})
     return PageIdentity(AnonymousUser())
 
 

@@ -29,8 +29,10 @@ NAV = (
     Entry("Companies", "office:companies", OFFICE),
     Entry("Drives", "office:drives", OFFICE),
     Entry("Interviews", "office:interviews", OFFICE),
+    Entry("Interview slots", "office:interview-slots", OFFICE),
     Entry("Offers", "office:offers", OFFICE),
     Entry("Assessments", "office:assessments", OFFICE),
+    Entry("Announcements", "office:announcements", OFFICE),
     Entry("Reports", "office:reports", OFFICE),
     Entry("Members", "office:members", ADMIN),
     Entry("Settings", "office:settings", ADMIN),
@@ -43,6 +45,7 @@ NAV = (
     Entry("Interviews", "student:interviews", STUDENT),
     Entry("Assessments", "student:assessments", STUDENT),
     Entry("Offers", "student:offers", STUDENT),
+    Entry("Notices", "student:announcements", STUDENT),
     Entry("Drives", "recruiter:drives", RECRUITER),
     Entry("Interviews", "recruiter:interviews", RECRUITER),
 )

@@ -96,7 +96,7 @@ def main() -> None:
 
     def invalidate() -> None:
         with tenant_context(college):
-            datacache.publish_new_version()  # every cached entry of the college is stale
+            datacache.publish_new_version()  # the analytics (entries of any write) are stale
 
     runs = options.runs
     report(

@@ -9,6 +9,7 @@ local function pick(list) return list[math.random(#list)] end
 local function student() return pick(config.student_tokens) end
 
 local endpoints = {
+  bare = function() return "GET", "/healthz" end,  -- on bare Django's server (bench.sh)
   floor = function() return "GET", "/floor/healthz" end,
   healthz = function() return "GET", "/healthz" end,
   login = function()

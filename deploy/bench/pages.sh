@@ -11,6 +11,6 @@ cd "$(dirname "$0")/../.."
 SUBDOMAIN=${SUBDOMAIN:-demo}
 export DJANGO_SETTINGS_MODULE=deploy.bench.settings
 .venv/bin/python manage.py seed_college --schema "$SUBDOMAIN" --students 10000 --companies 200 \
-    --drives 1000 --applications 50000
+    --drives 1000 --applications 50000 --assessments 20 --audit-entries 100000
 .venv/bin/python deploy/bench/pages.py --subdomain "$SUBDOMAIN" --requests "${REQUESTS:-50}" \
     --only "${ONLY:-}"

@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.codes import ErrorCode
 from core.api.envelope import error_body
 from core.api.permissions import IsCollegeAdmin
 from shared_apps.billing import limits, services
@@ -133,7 +134,7 @@ class WebhookApi(APIView):
             processed = services.webhook_process(event=event)
         except services.WebhookRejected as exc:
             body = error_body(
-                "validation_error", f"Rejected webhook: {exc}", type_="WebhookRejected"
+                ErrorCode.VALIDATION_ERROR, f"Rejected webhook: {exc}", type_="WebhookRejected"
             )
             response = Response(body, status=status.HTTP_400_BAD_REQUEST)
             response.enveloped = True

@@ -3,10 +3,14 @@
 A downgrade below current usage keeps every existing row and only blocks new ones: limits are
 checked when something is added, never enforced on what is there."""
 
-from django.apps import apps
-from django.db import connection
-from rest_framework import status
+from pathlib import Path
 
+from django.apps import apps
+from django.conf import settings
+from django.db import connection
+
+from core.accounts.models import STAFF_ROLES, User
+from core.api.codes import ErrorCode
 from core.api.errors import PlacemateError
 from shared_apps.billing.models import Plan
 
@@ -19,8 +23,7 @@ LIMIT_LABELS = {
 
 
 class PlanLimitReached(PlacemateError):
-    status_code = status.HTTP_402_PAYMENT_REQUIRED
-    code = "plan_limit_reached"
+    code = ErrorCode.PLAN_LIMIT_REACHED
     message = "Your plan's limit is reached: upgrade to add more."
 
 
@@ -38,8 +41,6 @@ def _count(app_label: str, model: str, **filters) -> int:
 
 
 def _staff() -> int:
-    from core.accounts.models import STAFF_ROLES, User
-
     return User.objects.filter(role__in=STAFF_ROLES, is_active=True).count()
 
 
@@ -57,9 +58,6 @@ def usage() -> dict[str, int]:
 
 
 def storage_used_mb() -> int:
-    from pathlib import Path
-
-    from django.conf import settings
 
     root = Path(settings.MEDIA_ROOT) / connection.schema_name
     if not root.exists():

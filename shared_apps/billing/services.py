@@ -9,9 +9,9 @@ import stripe
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from rest_framework import status
 from rest_framework.exceptions import ValidationError
 
+from core.api.codes import ErrorCode
 from core.api.errors import PlacemateError
 from shared_apps.billing.models import Plan, StripeEvent, Subscription, SubscriptionStatusChange
 from tenants.lifecycle import college_cancel, college_set_status
@@ -33,8 +33,7 @@ OUT_OF_BILLING = frozenset({CollegeStatus.SUSPENDED, CollegeStatus.CANCELLED})
 
 
 class BillingUnavailable(PlacemateError):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    code = "billing_unavailable"
+    code = ErrorCode.BILLING_UNAVAILABLE
     message = "Payments are unavailable right now: nothing was charged, try again in a few minutes."
 
 
@@ -60,6 +59,14 @@ def stripe_client() -> stripe.StripeClient:
         base_addresses={"api": settings.STRIPE_API_BASE},
         max_network_retries=2,
     )
+
+
+def plan_for(code: str | None = None, *, public_only: bool = True) -> Plan | None:
+    """The plan of `code` (the trial when empty) a new college starts on; None if unknown."""
+    plans = Plan.objects.filter(code=code or Plan.TRIAL)
+    if public_only:
+        plans = plans.filter(is_public=True)
+    return plans.first()
 
 
 def subscription_for(college: College) -> Subscription:

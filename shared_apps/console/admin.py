@@ -2,12 +2,14 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from rest_framework.exceptions import ValidationError
 
 from shared_apps.billing.models import Plan
 from shared_apps.console import services
 from shared_apps.console.models import OperatorAction
+from shared_apps.console.support import support_link
 from tenants.admin_mixins import PublicOnlyAdminMixin
 from tenants.models import College, Domain
 
@@ -141,9 +143,6 @@ class CollegeAdmin(PublicOnlyAdminMixin, admin.ModelAdmin):
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one college.", messages.ERROR)
             return None
-        from django.http import HttpResponseRedirect
-
-        from shared_apps.console.support import support_link
 
         url = support_link(request=request, operator=request.user, college=queryset.get())
         return HttpResponseRedirect(url)

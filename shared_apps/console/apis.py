@@ -1,4 +1,4 @@
-"""The platform API of API.md (root domain, operators with confirmed 2FA only)."""
+"""The platform API of docs/api.md (root domain, operators with confirmed 2FA only)."""
 
 import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from core.accounts.models import Role
 from shared_apps.billing.models import Plan
 from shared_apps.console import selectors, services
+from shared_apps.console.support import support_link
 from tenants.models import College, CollegeStatus
 
 
@@ -121,8 +122,6 @@ class TenantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"], url_path="support-session")
     def support_session(self, request, pk=None):
         """A one-time link (2 minutes) to a read-only session in the college's admin."""
-        from shared_apps.console.support import support_link
-
         college = self.get_object()
         return Response(
             {"url": support_link(request=request, operator=request.user, college=college)}

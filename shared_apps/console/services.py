@@ -3,6 +3,7 @@
 
 from datetime import timedelta
 
+from auditlog.models import LogEntry
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
@@ -11,10 +12,11 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 from rest_framework.exceptions import ValidationError
 
+from core.accounts.models import STAFF_ROLES, Role, User
 from core.http import client_ip
 from shared_apps.billing import limits
 from shared_apps.billing.models import Plan
-from shared_apps.billing.services import plan_change
+from shared_apps.billing.services import COLLEGE_STATUS_FOR, plan_change
 from shared_apps.console.models import OperatorAction, UsageSnapshot
 from tenants.lifecycle import LifecycleError, college_cancel, college_set_status
 from tenants.models import College, CollegeStatus
@@ -62,8 +64,6 @@ def _status_to_return_to(college: College) -> str:
     """After a suspension: what billing says (subscription) or the trial's state."""
     subscription = getattr(college, "subscription", None)
     if subscription is not None and subscription.status:
-        from shared_apps.billing.services import COLLEGE_STATUS_FOR
-
         return COLLEGE_STATUS_FOR.get(subscription.status, CollegeStatus.ACTIVE)
     if college.trial_ends_at and college.trial_ends_at < timezone.now():
         return CollegeStatus.READ_ONLY
@@ -147,9 +147,6 @@ def _count(app_label: str, model: str, **filters) -> int:
 
 def usage_refresh(*, college: College) -> UsageSnapshot:
     """Count what the college uses, inside its schema, and keep it in the public schema."""
-    from auditlog.models import LogEntry
-
-    from core.accounts.models import STAFF_ROLES, Role, User
 
     with tenant_context(college):
         staff = User.objects.filter(role__in=STAFF_ROLES, is_active=True)

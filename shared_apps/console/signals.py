@@ -9,6 +9,8 @@ from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
+from shared_apps.console.tasks import refresh_usage
+
 logger = logging.getLogger("placemate.console")
 
 COUNTED_MODELS = ("accounts.User", "students.Student", "drives.Drive", "applications.Application")
@@ -21,8 +23,6 @@ def _schedule_refresh(sender, **kwargs) -> None:
         return  # no college (public schema, or a bare schema_context)
 
     def refresh() -> None:
-        from shared_apps.console.tasks import refresh_usage
-
         if not caches["tenancy"].add(f"usage-refresh:{college_id}", 1, DEBOUNCE_SECONDS):
             return
         try:

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from shared_apps.billing.models import Plan
 from tenants.models import DEFAULT_TIME_ZONE, College, time_zone_problem
+from tenants.services import college_host
 
 
 class SignupInput(serializers.Serializer):
@@ -39,8 +40,6 @@ class TenantOutput(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def get_domain(self, college: College) -> str:
-        from tenants.services import college_host
-
         return college_host(college.subdomain)
 
     def get_url(self, college: College) -> str:

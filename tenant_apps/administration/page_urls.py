@@ -10,6 +10,11 @@ office_urlpatterns: list = [
     path("members/", pages.members, name="members"),
     path("members/invite/", pages.member_invite, name="member-invite"),
     path("members/<int:pk>/", pages.member_update, name="member-update"),
+    path(
+        "members/invitations/<int:pk>/revoke/",
+        pages.invitation_revoke,
+        name="invitation-revoke",
+    ),
     path("audit/", pages.audit, name="audit"),
 ]
 student_urlpatterns: list = []

@@ -11,13 +11,13 @@ from datetime import datetime, time, timedelta
 from auditlog.models import LogEntry
 from django import forms
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.exceptions import ValidationError
 
@@ -30,10 +30,11 @@ from core.accounts.models import (
     TOTPDevice,
     User,
 )
+from core.accounts.selectors import pending_invitations
 from core.accounts.serializers import CollegeSettingsSerializer, InvitationInput, MemberSerializer
 from core.api.errors import PlacemateError
 from core.audit.apis import AuditEntryFilter
-from core.audit.selectors import action_name, audit_entries
+from core.audit.selectors import action_name, audit_entries, logged_models
 from core.web.decorators import ADMIN, page
 from core.web.forms import attach_errors
 from shared_apps.billing.limits import current_plan
@@ -291,9 +292,10 @@ class InviteForm(forms.Form):
         help_text="The company whose drives a recruiter sees.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, companies: list[tuple[int, str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        companies = Company.objects.order_by("name").values_list("pk", "name")
+        if companies is None:
+            companies = list(Company.objects.order_by("name", "pk").values_list("pk", "name"))
         self.fields["company"].choices = [("", "No company"), *companies]
 
 
@@ -333,20 +335,13 @@ def members_of(params: QueryDict):
     ).order_by(ordering, "pk")
 
 
-def pending_invitations():
-    return (
-        Invitation.objects.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
-        .select_related("invited_by")
-        .order_by("-created_at")
-    )
-
-
 def _members_page(request, *, invite_form=None, status: int = 200):
     company = request.GET.get("company", "")
+    names = list(Company.objects.order_by("name", "pk").values_list("pk", "name"))
     if invite_form is None:
         initial = {"role": Role.RECRUITER, "company": company} if company.isdigit() else {}
-        invite_form = InviteForm(initial=initial)
-    companies = dict(Company.objects.values_list("pk", "name"))
+        invite_form = InviteForm(initial=initial, companies=names)
+    companies = dict(names)
     invitations = [
         {"invitation": invitation, "company": companies.get(invitation.company_id)}
         for invitation in pending_invitations()
@@ -357,6 +352,7 @@ def _members_page(request, *, invite_form=None, status: int = 200):
         "invite_form": invite_form,
         "invitations": invitations,
         "roles": COLLEGE_ROLES,
+        "back_query": request.GET.urlencode(),
     }
     template = "administration/pages/members.html"
     if request.htmx and request.htmx.target == "members-list":
@@ -418,6 +414,20 @@ def member_update(request, pk: int):
     return HttpResponseRedirect(reverse("office:members") + _back_query(request))
 
 
+@page(roles=ADMIN)
+@require_POST
+def invitation_revoke(request, pk: int):
+    """As `POST users/invitations/{id}/revoke/`: the link stops working, the seat is free."""
+    invitation = get_object_or_404(Invitation.objects.filter(accepted_at__isnull=True), pk=pk)
+    try:
+        services.invitation_revoke(request=request, invitation=invitation, actor=request.user)
+    except PlacemateError as error:
+        messages.error(request, f"{invitation.email}: {error.message}")
+    else:
+        messages.success(request, f"The invitation of {invitation.email} is withdrawn.")
+    return HttpResponseRedirect(reverse("office:members") + "#pending-invitations")
+
+
 def _messages_of(error: ValidationError) -> str:
     detail = error.detail
     if isinstance(detail, dict):
@@ -469,11 +479,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        models = (
-            ContentType.objects.filter(pk__in=LogEntry.objects.values("content_type").distinct())
-            .order_by("model")
-            .values_list("model", flat=True)
-        )
+        models = logged_models()
         self.fields["model"].choices = [
             ("", "All records"),
             *((m, m.replace("_", " ")) for m in models),
@@ -508,6 +514,8 @@ def audit_rows(entries) -> list[dict]:
     return [
         {
             "entry": entry,
+            # whom a security event was about, when not the actor (an invitation's address)
+            "about": (entry.additional_data or {}).get("invited", ""),
             "action": action_name(entry),
             "label": action_name(entry).replace("_", " "),
             "security": entry.action == LogEntry.Action.ACCESS,
@@ -521,6 +529,21 @@ def audit_rows(entries) -> list[dict]:
     ]
 
 
+class CappedPaginator(Paginator):
+    """Counts the log's entries up to `CAP` (the pages say "more than 10000"): a college's log
+    grows by the hundred thousand, and counting all of it on every page costs more than the
+    page. Past the cap, the filters (dates, who, what) narrow it."""
+
+    CAP = 10_000
+    capped = False
+
+    @cached_property
+    def count(self) -> int:
+        counted = self.object_list.order_by()[: self.CAP + 1].count()
+        self.capped = counted > self.CAP
+        return min(counted, self.CAP)
+
+
 @page(roles=ADMIN)
 @require_http_methods(["GET", "HEAD"])
 def audit(request):
@@ -529,9 +552,9 @@ def audit(request):
     if form.is_bound and form.is_valid():
         filterset = AuditEntryFilter(form.filter_params(), queryset=queryset)
         queryset = searched(filterset.qs, form.cleaned_data.get("q", ""), ["object_repr"])
-    page_obj = page_of(request, queryset)
+    page_obj = CappedPaginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
     context = {
-        "filter_form": form if form.is_bound else AuditFilterForm(),
+        "filter_form": form,
         "page_obj": page_obj,
         "rows": audit_rows(page_obj.object_list),
         "filtered": form.is_bound,

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from core.accounts.models import Role
 from shared_apps.billing.limits import ensure_feature
+from tenant_apps.access import drives_for
 from tenant_apps.analytics import exports
 from tenant_apps.analytics.selectors import (
     RECOMMENDATION_PARTS,
@@ -35,9 +36,9 @@ from tenant_apps.analytics.serializers import (
 )
 from tenant_apps.drives.filters import EligibleStudentFilter
 from tenant_apps.drives.models import Drive
-from tenant_apps.drives.selectors import DRIVE_READ_MODEL, drive_output, drives_for
+from tenant_apps.drives.selectors import DRIVE_READ_MODEL, drive_output
 from tenant_apps.kit.filters import QuietDjangoFilterBackend
-from tenant_apps.kit.permissions import ALL, STAFF, STUDENT, ActionRoles, is_staff
+from tenant_apps.kit.permissions import ALL, STAFF, STUDENT, ActionRoles
 from tenant_apps.students.filters import STUDENT_SEARCH_FIELDS
 from tenant_apps.students.models import Student
 from tenant_apps.students.selectors import STUDENT_READ_MODEL, student_of, student_output
@@ -76,7 +77,7 @@ class DriveFunnelApi(APIView):
     @extend_schema(responses=FunnelOutput)
     def get(self, request, pk: int):
         drive = _drive_in_scope(request.user, pk)
-        if not (is_staff(request.user) or request.user.role == Role.RECRUITER):
+        if not (request.user.is_college_staff or request.user.role == Role.RECRUITER):
             raise PermissionDenied("Only the placement office and the drive's recruiters.")
         return Response(drive_funnel(drive=drive))
 
@@ -137,7 +138,7 @@ class DriveRecommendationsApi(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         drive = _drive_in_scope(self.request.user, self.kwargs["pk"])
-        if not is_staff(self.request.user):
+        if not self.request.user.is_college_staff:
             raise PermissionDenied("Only the placement office sees recommendations.")
         ensure_feature("recommendations")
         return drive_recommendations(drive=drive)

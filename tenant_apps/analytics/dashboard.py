@@ -13,7 +13,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from core.accounts.models import User
+from core.accounts.models import STAFF_ROLES, User
+from tenant_apps.access import drives_for, interviews_for, offers_for, students_for
 from tenant_apps.analytics.season import (
     ACCEPTED,
     TOP_COMPANIES,
@@ -31,13 +32,9 @@ from tenant_apps.analytics.season import (
 from tenant_apps.applications.models import (
     OfferStatus,
 )
-from tenant_apps.applications.selectors import offers_for
 from tenant_apps.drives.models import Drive, DriveStatus
-from tenant_apps.drives.selectors import drives_for
 from tenant_apps.interviews.models import InterviewStatus
-from tenant_apps.interviews.selectors import interviews_for
 from tenant_apps.students.models import Student
-from tenant_apps.students.selectors import students_for
 
 # --- Dashboard -----------------------------------------------------------------------------------
 
@@ -212,12 +209,14 @@ OFFERS_EXPIRING_HOURS = 72
 ATTENTION_ROWS = 5  # rows of each list on the office's home (the counts cover them all)
 
 
-def office_attention(*, user: User, day_start: datetime, day_end: datetime) -> dict:
+def office_attention(
+    *, user: User, day_start: datetime, day_end: datetime, now: datetime | None = None
+) -> dict:
     """What the placement office should act on today, in `user`'s scope: profiles waiting for
     verification, open drives whose applications close within 48 hours, the interviews
     scheduled between `day_start` and `day_end` (the college's day), and pending offers that
     expire within 72 hours. Counts, and the first rows of each list (seven queries)."""
-    now = timezone.now()
+    now = now or timezone.now()
     drives = (
         drives_for(user)
         .alive()
@@ -264,3 +263,17 @@ def office_attention(*, user: User, day_start: datetime, day_end: datetime) -> d
         "offers_expiring": list(offers[:ATTENTION_ROWS]),
         "offers_expiring_total": offers.count(),
     }
+
+
+def office_attention_cached(*, user: User, day_start: datetime, day_end: datetime) -> dict:
+    """`office_attention` of the placement office from the college's data cache: the office's
+    scope is the whole college, so it is the same for each of its people; it is computed again
+    after any committed write, and each minute (the 48 and 72 hours move with the clock: a
+    window may start up to a minute early). Others' scopes are their own: computed each time."""
+    if user.role not in STAFF_ROLES:
+        return office_attention(user=user, day_start=day_start, day_end=day_end)
+    minute = timezone.now().replace(second=0, microsecond=0)
+    return analytics_cached(
+        f"attention:{day_start.isoformat()}:{minute.isoformat()}",
+        lambda: office_attention(user=user, day_start=day_start, day_end=day_end, now=minute),
+    )

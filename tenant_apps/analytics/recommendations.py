@@ -20,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Least
 
+from tenant_apps.analytics.season import analytics_cached
 from tenant_apps.applications.models import (
     OPEN_STATUSES,
     Application,
@@ -167,23 +168,42 @@ class ScoredRows:
     """What the paginator pages for a ranked list: the count and the page's ids with their
     scores come from the ranked queryset, the rows from a read model (one query each)."""
 
-    def __init__(self, queryset: QuerySet, read_model, fields: tuple[str, ...], shape: Callable):
+    def __init__(
+        self,
+        queryset: QuerySet,
+        read_model,
+        fields: tuple[str, ...],
+        shape: Callable,
+        cache_key: str | None = None,
+    ):
+        """With `cache_key` (naming the ranking and its filters), the count and each page's
+        ids and scores are kept in the college's data cache until its next write: ranking
+        thousands of students is the same work for every request in between."""
         self.queryset = queryset
         self.read_model = read_model
         self.fields = fields
         self.shape = shape
+        self.cache_key = cache_key
+
+    def _cached(self, suffix: str, compute: Callable):
+        if self.cache_key is None:
+            return compute()
+        return analytics_cached(f"{self.cache_key}:{suffix}", compute)
 
     def count(self) -> int:
-        return self.queryset.count()
+        return self._cached("count", self.queryset.count)
 
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index: slice) -> list[dict]:
+    def _scored(self, index: slice) -> list[dict]:
         with transaction.atomic(), connection.cursor() as cursor:
             # Scoring thousands of rows looks expensive to the planner, whose JIT compilation
             # then costs more than the query itself (a third of it on 10,000 students).
             cursor.execute("SET LOCAL jit = off")
-            scored = list(self.queryset.values("pk", *self.fields)[index])
+            return list(self.queryset.values("pk", *self.fields)[index])
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        scored = self._cached(f"{index.start}:{index.stop}", lambda: self._scored(index))
         rows = {row["id"]: row for row in self.read_model.rows([r["pk"] for r in scored])}
         return [self.shape(r, rows[r["pk"]]) for r in scored if r["pk"] in rows]

@@ -10,6 +10,7 @@ from tenant_apps.analytics.dashboard import (
     dashboard_stats,
     dashboard_stats_compute,
     office_attention,
+    office_attention_cached,
 )
 from tenant_apps.analytics.recommendations import (
     AVAILABILITY_MAX_OPEN_APPLICATIONS,
@@ -53,6 +54,7 @@ __all__ = [
     "WHOLE_SEASON", "Median", "ScoredRows", "Season", "alive_applications", "alive_offers",
     "analytics_cached", "ctc_band_label", "ctc_bands", "dashboard_stats",
     "dashboard_stats_compute", "drive_funnel", "drive_recommendations", "drive_skill_weights",
-    "funnel", "office_attention", "placement_report", "placement_report_compute", "reached",
+    "funnel", "office_attention", "office_attention_cached", "placement_report",
+    "placement_report_compute", "reached",
     "recommendation_output", "student_recommended_drives",
 ]  # fmt: skip

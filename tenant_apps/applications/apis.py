@@ -6,6 +6,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 
 from core.api.permissions import IsCollegeAdmin
+from tenant_apps.access import applications_for, drives_for, offers_for
 from tenant_apps.applications import services, tiers
 from tenant_apps.applications.exports import (
     APPLICANT_EXPORT_COLUMNS,
@@ -26,9 +27,7 @@ from tenant_apps.applications.selectors import (
     APPLICATION_READ_MODEL,
     OFFER_READ_MODEL,
     application_output,
-    applications_for,
     offer_output,
-    offers_for,
 )
 from tenant_apps.applications.serializers import (
     ApplicationCreateInput,
@@ -40,7 +39,6 @@ from tenant_apps.applications.serializers import (
     OfferInput,
     OfferOutput,
 )
-from tenant_apps.drives.selectors import drives_for
 from tenant_apps.kit.exports import (
     ExportSchema,
     export_parameters,
@@ -86,6 +84,14 @@ class ApplicationViewSet(ReadModelViewSet):
         return applications_for(self.request.user)
 
     read_model = APPLICATION_READ_MODEL
+    datacache_models = (
+        "applications.Application",
+        "drives.Drive",
+        "companies.Company",
+        "companies.Recruiter",
+        "students.Student",
+        "accounts.User",
+    )
 
     def to_output(self, row):
         return application_output(row)
@@ -97,7 +103,7 @@ class ApplicationViewSet(ReadModelViewSet):
         services.application_restore(application=instance)
 
     def create(self, request, *args, **kwargs):
-        data = ApplicationCreateInput(data=request.data)
+        data = ApplicationCreateInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         student = student_of(request.user)
         if student is None:
@@ -175,6 +181,15 @@ class OfferViewSet(ReadModelViewSet):
         return offers_for(self.request.user)
 
     read_model = OFFER_READ_MODEL
+    datacache_models = (
+        "applications.Offer",
+        "applications.Application",
+        "drives.Drive",
+        "companies.Company",
+        "companies.Recruiter",
+        "students.Student",
+        "accounts.User",
+    )
 
     def to_output(self, row):
         return offer_output(row)
@@ -190,7 +205,7 @@ class OfferViewSet(ReadModelViewSet):
 
     def create(self, request, *args, **kwargs):
         refuse_oversized_request(request)
-        data = OfferInput(data=request.data)
+        data = OfferInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         offer = services.offer_create(**data.validated_data)
         return Response(self.output_for(offer.pk), status=status.HTTP_201_CREATED)

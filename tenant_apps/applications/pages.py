@@ -15,6 +15,7 @@ from rest_framework.exceptions import ValidationError
 from core.api.errors import PlacemateError
 from core.web.decorators import OFFICE, page
 from core.web.forms import attach_errors
+from tenant_apps.access import applications_for, drives_for, offers_for
 from tenant_apps.applications import services
 from tenant_apps.applications.filters import (
     OFFER_ORDERING_FIELDS,
@@ -25,12 +26,9 @@ from tenant_apps.applications.models import ApplicationStatus, Offer, OfferStatu
 from tenant_apps.applications.selectors import (
     APPLICATION_READ_MODEL,
     OFFER_READ_MODEL,
-    applications_for,
     offer_output,
-    offers_for,
 )
 from tenant_apps.applications.serializers import OfferChangeInput, OfferInput
-from tenant_apps.drives.selectors import drives_for
 from tenant_apps.kit.files import private_pdf_response, refuse_oversized_request
 from tenant_apps.kit.pages import QuickSelect, filtered, ordered, page_of, searched
 
@@ -170,7 +168,7 @@ def offer_new(request):
             payload["letter"] = data["letter"]
         try:
             refuse_oversized_request(request)
-            serializer = OfferInput(data=payload)
+            serializer = OfferInput(data=payload, context={"request": request})
             serializer.is_valid(raise_exception=True)
             offer = services.offer_create(**serializer.validated_data)
         except (ValidationError, PlacemateError) as error:

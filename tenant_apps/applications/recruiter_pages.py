@@ -12,19 +12,15 @@ from rest_framework.exceptions import ValidationError
 
 from core.api.errors import PlacemateError
 from core.web.decorators import RECRUITER, page
+from tenant_apps.access import applications_for, drives_for, interviews_for, students_for
 from tenant_apps.applications import services
 from tenant_apps.applications.models import ApplicationStatus
-from tenant_apps.applications.selectors import (
-    APPLICATION_READ_MODEL,
-    applications_for,
-    timeline,
-)
+from tenant_apps.applications.selectors import APPLICATION_READ_MODEL, timeline
 from tenant_apps.applications.serializers import BulkMoveInput
-from tenant_apps.drives.selectors import drives_for
 from tenant_apps.interviews.recruiter_pages import ResultForm
-from tenant_apps.interviews.selectors import INTERVIEW_READ_MODEL, interviews_for
+from tenant_apps.interviews.selectors import INTERVIEW_READ_MODEL
 from tenant_apps.interviews.student_pages import agenda_rows
-from tenant_apps.students.selectors import STUDENT_READ_MODEL, student_output, students_for
+from tenant_apps.students.selectors import STUDENT_READ_MODEL, student_output
 
 LABELS = dict(ApplicationStatus.choices)
 

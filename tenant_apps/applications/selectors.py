@@ -3,37 +3,10 @@
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from core.accounts.models import Role, User
 from tenant_apps.applications.models import STAGES, Application, Offer
-from tenant_apps.drives.selectors import recruiter_company
-from tenant_apps.kit.permissions import STAFF
 from tenant_apps.kit.readmodel import ReadModel
 
 STAGE_COLUMNS = tuple(f"{stage}_{suffix}" for stage in STAGES for suffix in ("at", "by"))
-
-
-def applications_for(user: User) -> QuerySet[Application]:
-    """The applications `user` may see, deleted ones included: staff all, a recruiter those to
-    their company's drives, a student their own."""
-    queryset = Application.all_objects.all()
-    if user.role in STAFF:
-        return queryset
-    if user.role == Role.RECRUITER:
-        return queryset.filter(recruiter_company(user, "drive__company"))
-    if user.role == Role.STUDENT:
-        return queryset.filter(student__user_id=user.pk)
-    return queryset.none()
-
-
-def offers_for(user: User) -> QuerySet[Offer]:
-    queryset = Offer.all_objects.all()
-    if user.role in STAFF:
-        return queryset
-    if user.role == Role.RECRUITER:
-        return queryset.filter(recruiter_company(user, "application__drive__company"))
-    if user.role == Role.STUDENT:
-        return queryset.filter(application__student__user_id=user.pk)
-    return queryset.none()
 
 
 def application_rows(queryset: QuerySet[Application]) -> QuerySet:

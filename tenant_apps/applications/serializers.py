@@ -1,15 +1,14 @@
 from rest_framework import serializers
 
+from tenant_apps.access import InScope, applications_alive_for, drives_to_apply_to
 from tenant_apps.applications.models import Application, ApplicationStatus, OfferStatus
-from tenant_apps.drives.models import Drive, DriveStatus
+from tenant_apps.drives.models import Drive
 from tenant_apps.drives.serializers import CompanyRef
 from tenant_apps.interviews.serializers import DriveRef, StudentRef
 
 
 class ApplicationCreateInput(serializers.Serializer):
-    drive = serializers.PrimaryKeyRelatedField(
-        queryset=Drive.objects.exclude(status=DriveStatus.DRAFT)
-    )
+    drive = InScope(Drive, drives_to_apply_to, help_text="One of the drives you can see.")
 
 
 class MoveInput(serializers.Serializer):
@@ -29,7 +28,7 @@ class BulkMoveOutput(serializers.Serializer):
 
 
 class OfferInput(serializers.Serializer):
-    application = serializers.PrimaryKeyRelatedField(queryset=Application.objects.all())
+    application = InScope(Application, applications_alive_for)
     ctc = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     joining_date = serializers.DateField(required=False, allow_null=True)
     expires_at = serializers.DateTimeField()

@@ -120,10 +120,18 @@ def application_move(
 
 @transaction.atomic
 def applications_bulk_move(
-    *, scope: QuerySet[Application], ids: list[int], status: str, actor: User, note: str = ""
+    *,
+    scope: QuerySet[Application],
+    ids: list[int],
+    status: str,
+    actor: User | None,
+    note: str = "",
+    by_system: bool = False,
 ) -> list[int]:
     """Moves many applications (of the caller's `scope`) at once, all or nothing: if one is not
-    found or cannot make the move, none moves. One UPDATE, one audit entry per application."""
+    found or cannot make the move, none moves. One UPDATE, one audit entry per application.
+    `by_system`: a move the system makes (an interview's result), not checked against the
+    actor's role."""
     ids = sorted(set(ids))
     current = dict(
         scope.alive().select_for_update(of=("self",)).filter(pk__in=ids).values_list("pk", "status")
@@ -134,7 +142,11 @@ def applications_bulk_move(
     refused = [
         {"id": pk, "status": current[pk], "reason": reason}
         for pk in ids
-        if (reason := _refusal(current=current[pk], target=status, actor=actor))
+        if (
+            reason := _refusal(
+                current=current[pk], target=status, actor=None if by_system else actor
+            )
+        )
     ]
     if refused:
         raise InvalidTransition(

@@ -14,14 +14,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.accounts.policies import college_settings
 from core.api.errors import PlacemateError
 from core.web.decorators import STUDENT, page
+from tenant_apps.access import applications_for, offers_for
 from tenant_apps.applications import services
 from tenant_apps.applications.models import OPEN_STATUSES, ApplicationStatus, OfferStatus
 from tenant_apps.applications.selectors import (
     APPLICATION_READ_MODEL,
     OFFER_READ_MODEL,
-    applications_for,
     offer_output,
-    offers_for,
     timeline,
 )
 from tenant_apps.drives.eligibility import drive_ineligibility_reasons

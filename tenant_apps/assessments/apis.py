@@ -9,7 +9,7 @@ from rest_framework.exceptions import MethodNotAllowed, NotFound
 from rest_framework.response import Response
 
 from core.api.errors import Conflict
-from tenant_apps.applications.selectors import applications_for
+from tenant_apps.access import applications_for, assessments_for, attempts_for
 from tenant_apps.assessments import services
 from tenant_apps.assessments.filters import (
     ASSESSMENT_ORDERING_FIELDS,
@@ -31,11 +31,9 @@ from tenant_apps.assessments.selectors import (
     BANK_READ_MODEL,
     QUESTION_READ_MODEL,
     assessment_output,
-    assessments_for,
     attempt_current_question,
     attempt_output,
     attempt_review,
-    attempts_for,
     bank_output,
     question_output,
 )
@@ -81,6 +79,7 @@ class QuestionBankViewSet(ReadModelViewSet):
     lookup_value_regex = r"\d+"
     action_roles = {"*": STAFF}
     read_model = BANK_READ_MODEL
+    datacache_models = ("assessments.QuestionBank", "accounts.User")
 
     def to_output(self, row):
         return bank_output(row)
@@ -118,6 +117,7 @@ class QuestionViewSet(ReadModelViewSet):
     lookup_value_regex = r"\d+"
     action_roles = {"*": STAFF}
     read_model = QUESTION_READ_MODEL
+    datacache_models = ("assessments.Question", "assessments.QuestionBank", "accounts.User")
 
     def to_output(self, row):
         return question_output(row)
@@ -166,6 +166,16 @@ class AssessmentViewSet(ReadModelViewSet):
         "*": STAFF,
     }
     read_model = ASSESSMENT_READ_MODEL
+    datacache_models = (
+        "assessments.Assessment",
+        "assessments.Attempt",
+        "applications.Application",
+        "drives.Drive",
+        "companies.Company",
+        "companies.Recruiter",
+        "students.Student",
+        "accounts.User",
+    )
 
     def get_base_queryset(self):
         return assessments_for(self.request.user)
@@ -303,6 +313,16 @@ class AttemptViewSet(ReadModelViewSet):
         "*": STAFF,  # destroy, restore
     }
     read_model = ATTEMPT_READ_MODEL
+    datacache_models = (
+        "assessments.Attempt",
+        "assessments.Assessment",
+        "applications.Application",
+        "drives.Drive",
+        "companies.Company",
+        "companies.Recruiter",
+        "students.Student",
+        "accounts.User",
+    )
 
     def get_base_queryset(self):
         return attempts_for(self.request.user)

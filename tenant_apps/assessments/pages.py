@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError
 from core.api.errors import PlacemateError
 from core.web.decorators import OFFICE, page
 from core.web.forms import attach_errors
-from tenant_apps.applications.selectors import applications_for
+from tenant_apps.access import applications_for, assessments_for, drives_for
 from tenant_apps.assessments import services
 from tenant_apps.assessments.filters import (
     ASSESSMENT_ORDERING_FIELDS,
@@ -37,7 +37,6 @@ from tenant_apps.assessments.selectors import (
     BANK_READ_MODEL,
     QUESTION_READ_MODEL,
     assessment_output,
-    assessments_for,
     attempt_output,
     bank_output,
     question_output,
@@ -51,7 +50,6 @@ from tenant_apps.assessments.serializers import (
     QuestionInput,
 )
 from tenant_apps.drives.models import DriveRound
-from tenant_apps.drives.selectors import drives_for
 from tenant_apps.kit.pages import QuickSelect, filtered, ordered, page_of, searched
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"

@@ -4,17 +4,14 @@ is on (never with its correct choices) and the review of an ended attempt (with 
 from decimal import Decimal
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, OuterRef, QuerySet
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
-from core.accounts.models import Role, User
-from tenant_apps.applications.models import OPEN_STATUSES, Application
 from tenant_apps.assessments.models import (
     Answer,
     Assessment,
     AssessmentQuestion,
-    AssessmentStatus,
     Attempt,
     AttemptStatus,
     Choice,
@@ -22,48 +19,9 @@ from tenant_apps.assessments.models import (
     QuestionBank,
 )
 from tenant_apps.assessments.shuffle import shuffled
-from tenant_apps.drives.selectors import recruiter_company
-from tenant_apps.kit.permissions import STAFF
 from tenant_apps.kit.readmodel import ReadModel
-from tenant_apps.students.selectors import student_of
 
 # --- Scopes ----------------------------------------------------------------------------------
-
-
-def assessments_for(user: User) -> QuerySet[Assessment]:
-    """Staff all; a recruiter those of their company's drives; a student the published ones
-    open to them (not tied to a drive, or tied to a drive they have an open application to),
-    and those they attempted."""
-    queryset = Assessment.all_objects.all()
-    if user.role in STAFF:
-        return queryset
-    if user.role == Role.RECRUITER:
-        return queryset.filter(recruiter_company(user, "drive__company"))
-    if user.role == Role.STUDENT:
-        student = student_of(user)
-        if student is None:
-            return queryset.none()
-        applied = Application.objects.filter(
-            student=student, drive=OuterRef("drive_id"), status__in=OPEN_STATUSES
-        )
-        attempted = Attempt.objects.filter(student=student, assessment=OuterRef("pk"))
-        return queryset.filter(
-            Q(status=AssessmentStatus.PUBLISHED)
-            & (Q(drive__isnull=True) | Q(Exists(applied)) | Q(Exists(attempted)))
-        )
-    return queryset.none()
-
-
-def attempts_for(user: User) -> QuerySet[Attempt]:
-    """Staff all; a recruiter those at their company's drives' assessments; a student their own."""
-    queryset = Attempt.all_objects.all()
-    if user.role in STAFF:
-        return queryset
-    if user.role == Role.RECRUITER:
-        return queryset.filter(recruiter_company(user, "assessment__drive__company"))
-    if user.role == Role.STUDENT:
-        return queryset.filter(student__user_id=user.pk)
-    return queryset.none()
 
 
 # --- Read models -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
+from core import due
 from core.accounts.models import User
 from core.api.errors import Conflict
 from shared_apps.billing.limits import ensure_feature
@@ -43,6 +44,7 @@ from tenant_apps.drives.models import Drive, DriveRound
 from tenant_apps.students.models import Student
 
 FEATURE = "assessments"
+DUE_KIND = "attempts"  # the deadline sweep's notes (core.due)
 MIN_CHOICES, MAX_CHOICES = 2, 10
 
 # --- Question banks and questions ------------------------------------------------------------
@@ -269,6 +271,8 @@ def attempt_start(*, assessment: Assessment, student: Student) -> tuple[Attempt,
         seed=seed,
         question_order=shuffled(question_ids, seed=seed),
     )
+    # the deadline sweep looks at this college from now on (and learns the deadline then)
+    due.note(DUE_KIND)
     return attempt, True
 
 

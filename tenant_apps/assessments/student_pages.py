@@ -15,6 +15,7 @@ from rest_framework.exceptions import ValidationError
 
 from core.api.errors import Conflict, PlacemateError
 from core.web.decorators import STUDENT, page
+from tenant_apps.access import assessments_for, attempts_for
 from tenant_apps.assessments import services
 from tenant_apps.assessments.errors import AttemptClosed
 from tenant_apps.assessments.models import AttemptStatus, SubmittedBy
@@ -22,11 +23,9 @@ from tenant_apps.assessments.selectors import (
     ASSESSMENT_READ_MODEL,
     ATTEMPT_READ_MODEL,
     assessment_output,
-    assessments_for,
     attempt_current_question,
     attempt_output,
     attempt_review,
-    attempts_for,
 )
 from tenant_apps.assessments.serializers import AnswerInput
 from tenant_apps.kit.viewsets import PageRows

@@ -16,11 +16,11 @@ from rest_framework.exceptions import ValidationError
 from core.accounts.models import Role
 from core.web.decorators import OFFICE, page
 from core.web.forms import attach_errors
+from tenant_apps.access import drives_for
 from tenant_apps.companies.apis import CompanyViewSet
 from tenant_apps.companies.models import Company, Recruiter
 from tenant_apps.companies.serializers import CompanySerializer
 from tenant_apps.drives.models import DriveStatus
-from tenant_apps.drives.selectors import drives_for
 from tenant_apps.kit.pages import PER_PAGE, ordered, searched
 
 

@@ -4,6 +4,7 @@ from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from tenant_apps.access import drives_for
 from tenant_apps.drives import services
 from tenant_apps.drives.eligibility import drive_eligible_students
 from tenant_apps.drives.filters import (
@@ -13,14 +14,14 @@ from tenant_apps.drives.filters import (
     EligibleStudentFilter,
 )
 from tenant_apps.drives.models import Drive, DriveStudentListEntry
-from tenant_apps.drives.selectors import DRIVE_READ_MODEL, drive_output, drives_for
+from tenant_apps.drives.selectors import DRIVE_READ_MODEL, drive_output
 from tenant_apps.drives.serializers import (
     DriveInput,
     DriveOutput,
     StudentListInput,
     StudentListOutput,
 )
-from tenant_apps.kit.permissions import ALL, STAFF, ActionRoles, is_staff
+from tenant_apps.kit.permissions import ALL, STAFF, ActionRoles
 from tenant_apps.kit.viewsets import FILTER_BACKENDS, PageRows, ReadModelViewSet
 from tenant_apps.students.filters import STUDENT_ORDERING_FIELDS, STUDENT_SEARCH_FIELDS
 from tenant_apps.students.models import Student
@@ -51,6 +52,18 @@ class DriveViewSet(ReadModelViewSet):
         return drives_for(self.request.user)
 
     read_model = DRIVE_READ_MODEL
+    datacache_models = (
+        "drives.DriveSkill",
+        "drives.DriveRound",
+        "students.Skill",
+        "accounts.CollegeSettings",
+        "applications.Application",
+        "drives.Drive",
+        "companies.Company",
+        "companies.Recruiter",
+        "students.Student",
+        "accounts.User",
+    )
 
     def to_output(self, row):
         return drive_output(row)
@@ -85,7 +98,7 @@ class DriveEligibleStudentsApi(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         drive = get_object_or_404(drives_for(self.request.user).alive(), pk=self.kwargs["pk"])
-        if not is_staff(self.request.user):
+        if not self.request.user.is_college_staff:
             raise PermissionDenied("Only the placement office lists eligible students.")
         return drive_eligible_students(drive=drive)
 
@@ -127,7 +140,7 @@ class DriveStudentListApi(generics.ListAPIView):
 
     def drive(self) -> Drive:
         drive = get_object_or_404(drives_for(self.request.user).alive(), pk=self.kwargs["pk"])
-        if not is_staff(self.request.user):
+        if not self.request.user.is_college_staff:
             raise PermissionDenied("Only the placement office names students on a drive.")
         return drive
 

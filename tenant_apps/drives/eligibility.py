@@ -25,7 +25,6 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import (
@@ -55,13 +54,11 @@ from django.db.models.lookups import (
     LessThanOrEqual,
 )
 
+from core.accounts.models import CollegeSettings
 from core.accounts.policies import college_settings
+from tenant_apps.drives.models import Drive
 from tenant_apps.kit.expressions import AnyOf
 from tenant_apps.students.models import PlacementStatus, Student
-
-if TYPE_CHECKING:
-    from core.accounts.models import CollegeSettings
-    from tenant_apps.drives.models import Drive
 
 
 class Cardinality(Func):

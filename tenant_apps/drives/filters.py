@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
+from tenant_apps.applications.models import Application
 from tenant_apps.drives.models import Drive, DriveStatus, JobType
 from tenant_apps.students.filters import StudentFilter
 
@@ -43,8 +44,6 @@ class EligibleStudentFilter(StudentFilter):
         fields = [*StudentFilter.Meta.fields, "applied"]
 
     def filter_applied(self, queryset, name, value):
-        from tenant_apps.applications.models import Application
-
         drive_id = self.request.parser_context["kwargs"]["pk"]
         applied = Application.objects.filter(student=OuterRef("pk"), drive_id=drive_id)
         return queryset.filter(Exists(applied)) if value else queryset.exclude(Exists(applied))

@@ -6,7 +6,9 @@ Reads go through the caller's scope (`drives_for`, `applications_for`) and the A
 and selectors; writes through the API's serializers and services, whose errors are shown on the
 page, so that no rule (eligibility, transitions, plan limits, validation) lives here."""
 
+import hashlib
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -25,6 +27,7 @@ from core.api.errors import PlacemateError
 from core.web.decorators import OFFICE, page
 from core.web.forms import attach_errors
 from shared_apps.billing.limits import PlanLimitReached, ensure_feature
+from tenant_apps.access import applications_for, drives_for
 from tenant_apps.analytics.selectors import (
     RECOMMENDATION_PARTS,
     RECOMMENDATION_SCORE_DOC,
@@ -41,8 +44,12 @@ from tenant_apps.applications.exports import (
     drive_applicants,
 )
 from tenant_apps.applications.filters import APPLICATION_SEARCH_FIELDS, ApplicationFilter
-from tenant_apps.applications.models import MOVER_TARGETS, Application, ApplicationStatus, OfferTier
-from tenant_apps.applications.selectors import applications_for
+from tenant_apps.applications.models import (
+    MOVER_TARGETS,
+    Application,
+    ApplicationStatus,
+    OfferTier,
+)
 from tenant_apps.applications.serializers import BulkMoveInput
 from tenant_apps.companies.models import Company
 from tenant_apps.drives import services
@@ -61,7 +68,6 @@ from tenant_apps.drives.models import (
     JobType,
     RoundKind,
 )
-from tenant_apps.drives.selectors import drives_for
 from tenant_apps.drives.serializers import DriveInput
 from tenant_apps.kit.exports import export_request, export_response
 from tenant_apps.kit.pages import QuickSelect, searched
@@ -835,6 +841,17 @@ def _eligible_filter(request, drive: Drive, queryset: QuerySet) -> QuerySet:
     return searched(queryset, STUDENT_SEARCH_FIELDS, request.GET.get("q", ""))
 
 
+def _filter_key(request) -> str:
+    """The list's filters of the query string, in a stable order (a cache key's part)."""
+    params = sorted(
+        (key, value)
+        for key, values in request.GET.lists()
+        for value in values
+        if key != "page" and value
+    )
+    return hashlib.sha256(urlencode(params).encode()).hexdigest()[:32]
+
+
 @page(roles=OFFICE)
 @require_GET
 def drive_eligible(request, pk: int):
@@ -885,6 +902,7 @@ def drive_recommendations_page(request, pk: int):
             STUDENT_READ_MODEL,
             RECOMMENDATION_PARTS,
             lambda scored, row: recommendation_output(scored, student_output(row)),
+            cache_key=f"recommendations:{drive.pk}:{_filter_key(request)}",
         ),
     )
     context["page_obj"] = page_obj

@@ -8,15 +8,15 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
 from core.web.decorators import RECRUITER, page
+from tenant_apps.access import applications_for, drives_for
 from tenant_apps.applications.filters import APPLICATION_SEARCH_FIELDS
 from tenant_apps.applications.models import (
     MOVER_TARGETS,
     OPEN_STATUSES,
     ApplicationStatus,
 )
-from tenant_apps.applications.selectors import applications_for
 from tenant_apps.drives.models import RoundKind
-from tenant_apps.drives.selectors import DRIVE_READ_MODEL, drive_output, drives_for
+from tenant_apps.drives.selectors import DRIVE_READ_MODEL, drive_output
 from tenant_apps.kit.pages import searched
 from tenant_apps.kit.viewsets import PageRows
 from tenant_apps.students.selectors import skill_ratings_subquery

@@ -9,16 +9,13 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
-from rest_framework.exceptions import ValidationError
 
-from core.accounts.models import User
 from core.accounts.policies import college_settings
 from core.api.errors import PlacemateError
 from core.web.decorators import STUDENT, page
+from tenant_apps.access import applications_for, visible_drives
 from tenant_apps.applications import services as applications
 from tenant_apps.applications.models import OPEN_STATUSES, Application
-from tenant_apps.applications.selectors import applications_for
-from tenant_apps.applications.serializers import ApplicationCreateInput
 from tenant_apps.drives.eligibility import (
     DriveTerms,
     Rule,
@@ -28,26 +25,17 @@ from tenant_apps.drives.eligibility import (
 )
 from tenant_apps.drives.models import (
     Drive,
-    DriveStatus,
     JobType,
     RoundKind,
     accepting_applications,
 )
-from tenant_apps.drives.selectors import DRIVE_READ_MODEL, drive_output, drives_for
+from tenant_apps.drives.selectors import DRIVE_READ_MODEL, drive_output
 from tenant_apps.kit.errors import NotEligible
 from tenant_apps.students.models import Student
 from tenant_apps.students.selectors import student_of
 from tenant_apps.students.verification import drives_waiting_on_verification
 
 ORDERINGS = {"apply_by": ("apply_by", "id"), "-ctc": ("-ctc", "apply_by", "id")}
-
-
-def visible_drives(user: User) -> QuerySet[Drive]:
-    """What a student may see: every open drive accepting applications, and the drives of
-    their scope (those they applied to)."""
-    return Drive.objects.filter(
-        accepting_applications() | Q(pk__in=drives_for(user).values("pk"))
-    ).exclude(status=DriveStatus.DRAFT)
 
 
 def with_verdicts(queryset: QuerySet[Drive], student: Student) -> tuple[QuerySet[Drive], list]:
@@ -153,12 +141,8 @@ def drive_apply(request, pk: int):
     if student is None:
         messages.error(request, "Create your profile first: then you can apply.")
         return HttpResponseRedirect(reverse("student:profile-details"))
-    data = ApplicationCreateInput(data={"drive": drive.pk})
-    try:
-        data.is_valid(raise_exception=True)
-        applications.application_create(student=student, **data.validated_data)
-    except ValidationError:
-        messages.error(request, "This drive does not accept applications.")
+    try:  # the drive is resolved through the page's scope above
+        applications.application_create(student=student, drive=drive)
     except PlacemateError as error:
         messages.error(request, _refusal(error))
     else:

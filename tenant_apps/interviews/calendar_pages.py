@@ -5,8 +5,8 @@ from django.shortcuts import get_object_or_404
 
 from core.links import workspace_url
 from core.web.decorators import MEMBERS, page
+from tenant_apps.access import interviews_for
 from tenant_apps.interviews import ics
-from tenant_apps.interviews.selectors import interviews_for
 
 
 @page(roles=MEMBERS)

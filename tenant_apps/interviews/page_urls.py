@@ -2,10 +2,18 @@
 
 from django.urls import path
 
-from tenant_apps.interviews import calendar_pages, pages, recruiter_pages, student_pages
+from tenant_apps.interviews import (
+    calendar_pages,
+    pages,
+    recruiter_pages,
+    slot_pages,
+    student_pages,
+)
 
 office_urlpatterns: list = [
     path("interviews/", pages.agenda, name="interviews"),
+    path("interviews/slots/", slot_pages.slots, name="interview-slots"),
+    path("interviews/results/", slot_pages.results, name="interview-results"),
     path("interviews/schedule/", pages.schedule, name="interviews-schedule"),
     path("interviews/<int:pk>/", pages.interview, name="interview"),
 ]
@@ -16,6 +24,7 @@ student_urlpatterns: list = [
         name="interview-ics",
     ),
     path("interviews/", student_pages.interviews, name="interviews"),
+    path("interviews/slots/", student_pages.slots, name="interview-slots"),
 ]
 recruiter_urlpatterns: list = [
     path(

@@ -17,13 +17,12 @@ from rest_framework.exceptions import ValidationError
 from core.api.errors import PlacemateError
 from core.web.decorators import OFFICE, page
 from core.web.forms import attach_errors
-from tenant_apps.applications.selectors import applications_for
+from tenant_apps.access import applications_for, drives_for, interviews_for
 from tenant_apps.drives.models import DriveStatus
-from tenant_apps.drives.selectors import drives_for
 from tenant_apps.interviews import services
 from tenant_apps.interviews.filters import INTERVIEW_SEARCH_FIELDS, InterviewFilter
 from tenant_apps.interviews.models import InterviewStatus
-from tenant_apps.interviews.selectors import INTERVIEW_READ_MODEL, interviews_for
+from tenant_apps.interviews.selectors import INTERVIEW_READ_MODEL
 from tenant_apps.interviews.serializers import InterviewChangeInput, InterviewInput
 from tenant_apps.kit.pages import QuickSelect, filtered, page_of, searched
 
@@ -290,7 +289,7 @@ class RescheduleForm(forms.Form):
     interviewer = forms.CharField(label="Interviewer", required=False)
 
 
-def _saved(*, interview, form: forms.Form) -> bool:
+def _saved(*, interview, form: forms.Form, actor) -> bool:
     """`form`'s fields through the API's change serializer and `interview_update`; a refusal
     goes on the form."""
     data = {
@@ -300,7 +299,7 @@ def _saved(*, interview, form: forms.Form) -> bool:
     serializer = InterviewChangeInput(data=data)
     try:
         serializer.is_valid(raise_exception=True)
-        services.interview_update(interview=interview, **serializer.validated_data)
+        services.interview_update(interview=interview, actor=actor, **serializer.validated_data)
     except (ValidationError, PlacemateError) as error:
         attach_errors(form, error)
         return False
@@ -330,7 +329,11 @@ def interview(request, pk: int):
         day = timezone.localtime(found.scheduled_at).date().isoformat()
         return redirect(f"{reverse('office:interviews')}?date={day}")
     form = {"result": result_form, "reschedule": slot_form}.get(action)
-    if form is not None and form.is_valid() and _saved(interview=found, form=form):
+    if (
+        form is not None
+        and form.is_valid()
+        and _saved(interview=found, form=form, actor=request.user)
+    ):
         if action == "result":
             result = dict(RESULTS)[form.cleaned_data["status"]]
             messages.success(request, f"Result recorded: {result}.")

@@ -14,9 +14,10 @@ from rest_framework.exceptions import ValidationError
 
 from core.api.errors import PlacemateError
 from core.web.decorators import RECRUITER, page
+from tenant_apps.access import interviews_for
 from tenant_apps.interviews import services
 from tenant_apps.interviews.models import InterviewStatus
-from tenant_apps.interviews.selectors import INTERVIEW_READ_MODEL, interviews_for
+from tenant_apps.interviews.selectors import INTERVIEW_READ_MODEL
 from tenant_apps.interviews.serializers import InterviewChangeInput
 from tenant_apps.interviews.student_pages import agenda_queryset, agenda_rows
 from tenant_apps.kit.viewsets import PageRows
@@ -68,7 +69,7 @@ def interview_result(request, pk: int):
     data = InterviewChangeInput(data=form.cleaned_data)
     try:
         data.is_valid(raise_exception=True)
-        services.interview_update(interview=interview, **data.validated_data)
+        services.interview_update(interview=interview, actor=request.user, **data.validated_data)
     except (ValidationError, PlacemateError) as error:
         detail = getattr(error, "message", None) or "; ".join(
             str(m) for messages_ in error.detail.values() for m in messages_

@@ -1,18 +1,19 @@
+from core.api.codes import ErrorCode
 from core.api.errors import PlacemateError
 
 
 class InvalidTransition(PlacemateError):
-    code = "invalid_transition"
+    code = ErrorCode.INVALID_TRANSITION
     message = "This status change is not allowed."
 
 
 class DriveClosed(PlacemateError):
-    code = "drive_closed"
+    code = ErrorCode.DRIVE_CLOSED
     message = "This drive does not accept applications any more."
 
 
 class NotEligible(PlacemateError):
-    code = "not_eligible"
+    code = ErrorCode.NOT_ELIGIBLE
     message = "You are not eligible for this drive."
 
     def __init__(self, reasons: list[dict], message: str | None = None) -> None:

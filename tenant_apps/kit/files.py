@@ -5,8 +5,8 @@ import uuid
 
 from django.conf import settings
 from django.http import FileResponse
-from rest_framework import status
 
+from core.api.codes import ErrorCode
 from core.api.errors import FileTooLarge, PlacemateError
 
 PDF_MAGIC = b"%PDF-"
@@ -15,8 +15,7 @@ MULTIPART_OVERHEAD = 64 * 1024
 
 
 class UnsupportedFileType(PlacemateError):
-    status_code = status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
-    code = "unsupported_media_type"
+    code = ErrorCode.UNSUPPORTED_MEDIA_TYPE
     message = "Only PDF files are accepted."
 
 

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from rest_framework import serializers
 
+from core.api.codes import ErrorCode
 from core.api.errors import PlacemateError
 from core.audit.models import SoftDeleteModel
 
@@ -67,11 +68,11 @@ def job_error(error: Exception) -> dict:
         detail = error.detail
         detail = detail if isinstance(detail, dict) else {"non_field_errors": detail}
         return {
-            "code": "validation_error",
+            "code": ErrorCode.VALIDATION_ERROR,
             "message": "Some fields are invalid.",
             "details": detail,
         }
-    return {"code": "server_error", "message": "The job failed; try again.", "details": {}}
+    return {"code": ErrorCode.SERVER_ERROR, "message": "The job failed; try again.", "details": {}}
 
 
 def job_output(job: BackgroundJob) -> dict:

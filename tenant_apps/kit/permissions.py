@@ -8,9 +8,9 @@ scoped queryset (404 when it is not theirs), and only then check the role (403).
 
 from rest_framework.permissions import BasePermission
 
-from core.accounts.models import Role
+from core.accounts.models import STAFF_ROLES, Role
 
-STAFF = frozenset({Role.ADMIN, Role.COORDINATOR})
+STAFF = STAFF_ROLES  # the office (core.accounts.models), named for `action_roles`
 RECRUITER = frozenset({Role.RECRUITER})
 STUDENT = frozenset({Role.STUDENT})
 STAFF_AND_RECRUITER = STAFF | RECRUITER
@@ -33,7 +33,3 @@ class ActionRoles(BasePermission):
 
     def has_object_permission(self, request, view, obj) -> bool:
         return request.user.role in roles_for(view)
-
-
-def is_staff(user) -> bool:
-    return user.role in STAFF

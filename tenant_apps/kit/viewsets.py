@@ -6,7 +6,8 @@ page costs the same few queries whatever its size, and a fraction of a milliseco
 Serializers remain for input validation and for the OpenAPI documentation of the output.
 
 A page (its total and its output) is also kept in the college's data cache (core/datacache.py),
-per user and exact URL, until the next write to the college: reading it again costs no query,
+per user and exact URL, until the next write to one of the tables it is read from
+(`datacache_models`, every write when None): reading it again costs no query,
 and authentication reads it in the same Redis round trip as the user (`datacache_keys`). The
 output is kept as JSON and sent as is; where it depends on the clock (an offer's `is_expired`,
 `output_is_timeless = False`) the rows are kept instead and shaped on every read."""
@@ -14,15 +15,14 @@ output is kept as JSON and sent as is; where it depends on the clock (an offer's
 import hashlib
 
 import orjson
+from django.apps import apps
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.response import Response
 
 from core import datacache
-from core.accounts.models import Role
 from core.api.renderers import json_bytes
 from core.api.viewsets import DELETED_PARAMETER, SoftDeleteModelViewSet
 from tenant_apps.kit.filters import QuietDjangoFilterBackend
@@ -83,6 +83,10 @@ class ReadModelViewSet(SoftDeleteModelViewSet):
     # is kept as the JSON of its output. Otherwise (an offer's `is_expired`) its rows are kept
     # and shaped again on every read.
     output_is_timeless = True
+    # The models a page is read from, for every role (its scope, filters, search and read
+    # model), as "app_label.Model": a write to another table leaves cached pages in place.
+    # None: any write drops them. (tests/core/test_datacache.py checks the lists' reads.)
+    datacache_models: tuple[str, ...] | None = None
     http_method_names = ["get", "post", "patch", "delete", "options"]
 
     def get_queryset(self):
@@ -100,9 +104,18 @@ class ReadModelViewSet(SoftDeleteModelViewSet):
             raise NotFound()
         return self.to_output(rows[0])
 
-    def datacache_keys(self, request, user_id: int) -> list[str]:
-        """What authentication reads from the data cache with the user (one round trip)."""
-        return [self._page_key(request, user_id)] if self.action == "list" else []
+    @classmethod
+    def datacache_tables(cls) -> tuple[str, ...] | None:
+        if cls.datacache_models is None:
+            return None
+        return tuple(sorted({apps.get_model(name)._meta.db_table for name in cls.datacache_models}))
+
+    def datacache_keys(self, request, user_id: int) -> dict:
+        """What authentication reads from the data cache with the user (one round trip): each
+        key with the tables its entry depends on."""
+        if self.action != "list":
+            return {}
+        return {self._page_key(request, user_id): self.datacache_tables()}
 
     @staticmethod
     def _page_key(request, user_id) -> str:
@@ -112,7 +125,9 @@ class ReadModelViewSet(SoftDeleteModelViewSet):
     @extend_schema(parameters=[DELETED_PARAMETER])
     def list(self, request, *args, **kwargs):
         key = self._page_key(request, request.user.pk)
-        version, cached = datacache.lookup(key, getattr(request, "datacache", None))
+        version, cached = datacache.lookup(
+            key, getattr(request, "datacache", None), self.datacache_tables()
+        )
         if not datacache.is_missing(cached):
             total, page = cached
             if self.output_is_timeless:  # `page` is the output's JSON
@@ -133,14 +148,5 @@ class ReadModelViewSet(SoftDeleteModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         return Response(self.output_for(self.get_object().pk))
 
-    @extend_schema(request=None, parameters=[])
-    @action(detail=True, methods=["post"])
-    def restore(self, request, *args, **kwargs):
-        if request.user.role != Role.ADMIN:
-            raise PermissionDenied("Only admins can restore deleted rows.")
-        instance = self.get_object()
-        self.perform_restore(instance)
-        return Response(self.output_for(instance.pk))
-
-    def perform_restore(self, instance) -> None:
-        instance.restore()
+    def restored_output(self, instance) -> dict:  # restore() is SoftDeleteModelViewSet's
+        return self.output_for(instance.pk)

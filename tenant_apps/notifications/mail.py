@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from core.accounts.models import CollegeSettings
+from core.accounts.policies import college_settings
 from core.links import workspace_base
 from tenant_apps.notifications.tokens import unsubscribe_token
 from tenants.services import college_host
@@ -28,9 +28,9 @@ class Branding:
 
 
 def branding() -> Branding:
-    """The current college's branding (one query)."""
+    """The current college's branding (its settings from the data cache)."""
     college = connection.tenant
-    policy = CollegeSettings.load()
+    policy = college_settings()
     return Branding(
         college_name=college.name,
         name=policy.brand_name or college.name,

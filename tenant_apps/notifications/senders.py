@@ -248,3 +248,46 @@ def drive_opened(*, drive_id: int) -> int:
                 for row in batch
             ]
             sent += mail.send(messages, mail_connection=mail_connection)
+
+
+def announcement(*, announcement_id: int) -> int:
+    """Essential: the placement office's notice, to each (active) student it was posted to,
+    read and mailed in batches of BATCH_SIZE over one mail connection, with the link to it in
+    the workspace (where opening it counts as read)."""
+    from tenant_apps.announcements.models import Announcement, AnnouncementRecipient
+
+    notice = Announcement.objects.filter(pk=announcement_id).first()
+    if notice is None:
+        return 0
+    recipients = AnnouncementRecipient.objects.filter(
+        announcement=notice, student__user__is_active=True
+    ).order_by("pk")
+    brand = mail.branding()
+    url = f"{brand.base_url}{reverse('student:announcement', args=[notice.pk])}"
+    sent, last_pk = 0, 0
+    with get_connection() as mail_connection:
+        while True:
+            batch = list(
+                recipients.filter(pk__gt=last_pk).values(
+                    "pk", "student__user_id", "student__user__email", "student__user__first_name"
+                )[:BATCH_SIZE]
+            )
+            if not batch:
+                return sent
+            last_pk = batch[-1]["pk"]
+            messages = [
+                mail.render(
+                    "announcement",
+                    to=row["student__user__email"],
+                    context={
+                        "first_name": row["student__user__first_name"],
+                        "announcement": notice,
+                        "url": url,
+                    },
+                    brand=brand,
+                    user_id=row["student__user_id"],
+                    category=None,
+                )
+                for row in batch
+            ]
+            sent += mail.send(messages, mail_connection=mail_connection)

@@ -50,6 +50,11 @@ def notify_drive_opened(drive_id: int) -> int:
     return senders.drive_opened(drive_id=drive_id)
 
 
+@shared_task(ignore_result=True)
+def notify_announcement(announcement_id: int) -> int:
+    return senders.announcement(announcement_id=announcement_id)
+
+
 def queue_after_commit(task, *args) -> None:
     """Queue `task(*args)` once the current transaction commits (nothing if it rolls back), for
     the college whose schema is current now (whatever is current when the commit happens).

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from core.accounts.adapter import college_link
 from core.api.viewsets import SoftDeleteModelViewSet
+from tenant_apps.access import students_for
 from tenant_apps.kit.exports import (
     ExportSchema,
     export_parameters,
@@ -17,7 +18,7 @@ from tenant_apps.kit.exports import (
 )
 from tenant_apps.kit.files import MULTIPART_OVERHEAD, private_pdf_response, refuse_oversized_request
 from tenant_apps.kit.jobs import job_output
-from tenant_apps.kit.permissions import ALL, STAFF, STUDENT, ActionRoles, is_staff
+from tenant_apps.kit.permissions import ALL, STAFF, STUDENT, ActionRoles
 from tenant_apps.kit.viewsets import FILTER_BACKENDS, ReadModelViewSet
 from tenant_apps.students import services, transfer, verification
 from tenant_apps.students.exports import STUDENT_EXPORT_COLUMNS, STUDENT_EXPORT_DEFAULT
@@ -27,12 +28,7 @@ from tenant_apps.students.filters import (
     StudentFilter,
 )
 from tenant_apps.students.models import Skill, Student, StudentImport
-from tenant_apps.students.selectors import (
-    STUDENT_READ_MODEL,
-    student_of,
-    student_output,
-    students_for,
-)
+from tenant_apps.students.selectors import STUDENT_READ_MODEL, student_of, student_output
 from tenant_apps.students.serializers import (
     MyVerificationOutput,
     ProfileInput,
@@ -87,6 +83,16 @@ class StudentViewSet(ReadModelViewSet):
         return students_for(self.request.user)
 
     read_model = STUDENT_READ_MODEL
+    datacache_models = (
+        "students.StudentSkill",
+        "students.Skill",
+        "applications.Application",
+        "drives.Drive",
+        "companies.Company",
+        "companies.Recruiter",
+        "students.Student",
+        "accounts.User",
+    )
 
     def to_output(self, row):
         return student_output(row)
@@ -312,9 +318,8 @@ class StudentImportJobApi(APIView):
 
     @extend_schema(responses=StudentImportJobOutput)
     def get(self, request, pk: int):
-        jobs = (
-            StudentImport.objects.all() if is_staff(request.user) else StudentImport.objects.none()
-        )
+        staff = request.user.is_college_staff
+        jobs = StudentImport.objects.all() if staff else StudentImport.objects.none()
         return Response(job_output(get_object_or_404(jobs, pk=pk)))
 
 

@@ -30,12 +30,9 @@ from core.accounts.models import User
 from core.api.errors import PlacemateError
 from core.web.decorators import OFFICE, page
 from core.web.forms import attach_errors
+from tenant_apps.access import applications_for, students_for
 from tenant_apps.applications.models import ApplicationStatus
-from tenant_apps.applications.selectors import (
-    APPLICATION_READ_MODEL,
-    application_output,
-    applications_for,
-)
+from tenant_apps.applications.selectors import APPLICATION_READ_MODEL, application_output
 from tenant_apps.kit.exports import export_request, export_response
 from tenant_apps.kit.jobs import JobStatus
 from tenant_apps.kit.pages import filtered, ordered, page_of, searched
@@ -46,8 +43,14 @@ from tenant_apps.students.filters import (
     STUDENT_SEARCH_FIELDS,
     StudentFilter,
 )
-from tenant_apps.students.models import PlacementStatus, Skill, Student, StudentImport
-from tenant_apps.students.selectors import STUDENT_READ_MODEL, student_output, students_for
+from tenant_apps.students.models import (
+    ACADEMIC_FIELDS,
+    PlacementStatus,
+    Skill,
+    Student,
+    StudentImport,
+)
+from tenant_apps.students.selectors import STUDENT_READ_MODEL, student_output
 from tenant_apps.students.serializers import ProfileInput, StudentCreateInput
 
 # The filters of the list that the page offers (the API's `StudentFilter` applies them).
@@ -138,13 +141,13 @@ def students_bulk(request):
         queryset = queryset.filter(pk__in=ids)
     if action.startswith("export-"):
         return _export(request, queryset, {"format": action.removeprefix("export-")}, filters)
-    # one UPDATE for the whole selection: the query count does not grow with the students
+    # one UPDATE for the whole selection (the verification queue's status kept with it)
     if action == "verify":
-        pending = verification.students_verify_bulk(queryset=queryset, actor=request.user)
+        changed = verification.students_verify_bulk(queryset=queryset, actor=request.user)
     else:
-        pending = verification.students_unverify_bulk(queryset=queryset, actor=request.user)
+        changed = verification.students_unverify_bulk(queryset=queryset, actor=request.user)
     done = "verified" if action == "verify" else "unverified"
-    count = len(pending)
+    count = len(changed)
     messages.success(
         request,
         f"{count} student{'s' if count != 1 else ''} {done}."
@@ -325,10 +328,15 @@ class StudentForm(forms.Form):
         label="Phone", required=False, widget=forms.TextInput(attrs={"type": "tel"})
     )
 
-    def __init__(self, *args, creating: bool, **kwargs):
+    def __init__(self, *args, creating: bool, frozen: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if not creating:
             del self.fields["email"]
+        if frozen:  # read-only (sent unchanged); the service still refuses any change to them
+            for name in ACADEMIC_FIELDS:
+                field = self.fields[name]
+                field.widget.attrs.update({"readonly": True, "class": "frozen"})
+                field.help_text = "Frozen while the profile is verified: unverify it to change it."
 
 
 class SkillRow(forms.Form):
@@ -444,7 +452,9 @@ def student_edit(request, pk: int):
             "skill__name"
         )
     ]
-    form = StudentForm(request.POST or None, initial=initial, creating=False)
+    form = StudentForm(
+        request.POST or None, initial=initial, creating=False, frozen=found.is_verified
+    )
     rows = _skill_rows(request.POST or None, initial=skills)
 
     def write(values):

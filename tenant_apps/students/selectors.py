@@ -2,11 +2,10 @@
 (one query per page, skills folded in with an ARRAY subquery)."""
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import F, OuterRef, QuerySet
 from django.db.models.functions import JSONObject
 
-from core.accounts.models import Role, User
-from tenant_apps.kit.permissions import STAFF
+from core.accounts.models import User
 from tenant_apps.kit.readmodel import ReadModel
 from tenant_apps.students.models import Student, StudentSkill
 
@@ -17,22 +16,6 @@ STUDENT_COLUMNS = (
     "tenth_pct", "twelfth_pct", "twelfth_board", "verification_status",
     "verification_submitted_at", "verification_comment",
 )  # fmt: skip
-
-
-def students_for(user: User) -> QuerySet[Student]:
-    """The students `user` may see, deleted ones included: staff all, a student their own
-    profile, a recruiter those who applied to one of their company's drives."""
-    from tenant_apps.applications.selectors import applications_for
-
-    queryset = Student.all_objects.all()
-    if user.role in STAFF:
-        return queryset
-    if user.role == Role.STUDENT:
-        return queryset.filter(user_id=user.pk)
-    if user.role == Role.RECRUITER:
-        applied = applications_for(user).alive().filter(student=OuterRef("pk"))
-        return queryset.filter(Exists(applied))
-    return queryset.none()
 
 
 def student_of(user: User) -> Student | None:

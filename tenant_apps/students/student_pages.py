@@ -16,12 +16,12 @@ from core.api.errors import PlacemateError
 from core.web.decorators import STUDENT, page
 from core.web.forms import attach_errors
 from shared_apps.billing.limits import PlanLimitReached, ensure_feature
+from tenant_apps.access import interviews_for, offers_for
 from tenant_apps.analytics.selectors import student_recommended_drives
 from tenant_apps.applications.models import OfferStatus
-from tenant_apps.applications.selectors import offers_for
 from tenant_apps.drives.selectors import DRIVE_READ_MODEL
 from tenant_apps.interviews.models import InterviewStatus
-from tenant_apps.interviews.selectors import INTERVIEW_READ_MODEL, interviews_for
+from tenant_apps.interviews.selectors import INTERVIEW_READ_MODEL
 from tenant_apps.interviews.student_pages import agenda_rows
 from tenant_apps.kit.files import max_pdf_bytes, refuse_oversized_request
 from tenant_apps.students import services, verification

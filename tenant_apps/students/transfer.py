@@ -26,8 +26,9 @@ from typing import Any
 
 from django.conf import settings
 from openpyxl import load_workbook
-from rest_framework import serializers, status
+from rest_framework import serializers
 
+from core.api.codes import ErrorCode
 from core.api.errors import FileTooLarge, PlacemateError
 from tenant_apps.students.serializers import StudentCreateInput
 
@@ -48,8 +49,7 @@ FORMULA_GUARD = re.compile(r"^'(?=[=+\-@\t\r])")  # our exports' formula-injecti
 
 
 class UnsupportedSpreadsheet(PlacemateError):
-    status_code = status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
-    code = "unsupported_media_type"
+    code = ErrorCode.UNSUPPORTED_MEDIA_TYPE
     message = "Only CSV (UTF-8) and XLSX files are accepted."
 
 

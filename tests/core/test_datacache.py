@@ -1,6 +1,7 @@
 """The college data cache (core/datacache.py): list pages and signed-in users are read again
 without a query, and never outlive a write to their college, however the write was made."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -21,13 +22,16 @@ from tests.tenant_apps.factories import (
     make_application,
     make_company,
     make_drive,
+    make_interview,
     make_offer,
+    make_recruiter,
     make_student,
 )
 
 COMPANIES = "/api/v1/companies/"
 STUDENTS = "/api/v1/students/"
 OFFERS = "/api/v1/offers/"
+APPLICATIONS = "/api/v1/applications/"
 
 
 def version_of(college) -> str | None:
@@ -285,3 +289,156 @@ def test_what_depends_on_the_clock_is_computed_on_every_read_of_a_cached_page(co
 
     # then the cached page says the offer has expired
     assert [offer["is_expired"] for offer in client.get(OFFERS).json()["data"]] == [True]
+
+
+# --- narrower than a college: a write drops what depends on the tables it touches -----------
+
+
+def queries_of(client, path: str) -> tuple[list[str], dict]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, response.content
+    return [q["sql"] for q in queries], response.json()
+
+
+def test_a_sign_in_leaves_another_users_cached_list_in_place_and_a_student_change_drops_it(
+    college, coordinator
+):
+    # given a coordinator's cached students list (and cached user and settings)
+    someone = make_student(college, roll_number="R1")
+    with tenant_context(college):
+        CollegeSettings.load()  # created on first use: a write
+    staff = bearer_client(college, coordinator)
+    assert names(staff.get(STUDENTS)) == ["R1"]
+
+    # when a student signs in (which writes their last_login)
+    assert login(client_for(college), someone.user.email).status_code == 200
+
+    # then the coordinator's list is read again without a query
+    sql, body = queries_of(staff, STUDENTS)
+    assert sql == [] and [row["roll_number"] for row in body["data"]] == ["R1"]
+
+    # and a change to students drops it
+    with tenant_context(college):
+        Student.objects.filter(pk=someone.pk).update(roll_number="R2")
+    sql, body = queries_of(staff, STUDENTS)
+    assert any("students_student" in statement for statement in sql)
+    assert [row["roll_number"] for row in body["data"]] == ["R2"]
+
+
+def test_an_application_drops_the_application_list_not_the_companies_list(college, coordinator):
+    # given the coordinator's cached companies and applications lists
+    student, drive = make_student(college), make_drive(college)
+    with tenant_context(college):
+        CollegeSettings.load()
+    staff = bearer_client(college, coordinator)
+    companies = staff.get(COMPANIES).json()["data"]
+    assert staff.get(APPLICATIONS).json()["pagination"]["total"] == 0
+
+    # when an application is written
+    make_application(college, student, drive)
+
+    # then the applications list shows it, and the companies list was not read again
+    assert staff.get(APPLICATIONS).json()["pagination"]["total"] == 1
+    sql, body = queries_of(staff, COMPANIES)
+    assert sql == [] and body["data"] == companies
+
+
+def test_a_company_change_drops_the_companies_list(college, coordinator_client):
+    company = make_company(college, "Acme")
+    assert [c["name"] for c in coordinator_client.get(COMPANIES).json()["data"]] == ["Acme"]
+
+    response = coordinator_client.patch(f"{COMPANIES}{company.pk}/", {"name": "Acme Labs"})
+
+    assert response.status_code == 200, response.content
+    assert [c["name"] for c in coordinator_client.get(COMPANIES).json()["data"]] == ["Acme Labs"]
+
+
+def test_a_write_in_a_transaction_drops_each_table_it_touched_once_it_commits(college):
+    def versions() -> dict:
+        with tenant_context(college):
+            keys = [datacache.table_version_key(t) for t in ("companies_company", "drives_drive")]
+            return cache.get_many(keys)
+
+    def writes_two_tables() -> None:
+        with tenant_context(college), transaction.atomic():
+            company = Company.objects.create(name="Txn tables")
+            Company.objects.filter(pk=company.pk).update(industry="IT")
+            make_drive(college, company)
+
+    before = versions()
+    try:
+        committed(writes_two_tables)
+        after = versions()
+        assert set(after) == {datacache.table_version_key("companies_company"),
+                              datacache.table_version_key("drives_drive")}  # fmt: skip
+        assert all(after[key] != before.get(key) for key in after)
+    finally:
+        committed(lambda: cleanup_drives(college))
+
+
+def cleanup_drives(college) -> None:
+    from tenant_apps.drives.models import Drive
+
+    with tenant_context(college):
+        Drive.all_objects.filter(company__name="Txn tables").hard_delete()
+        Company.all_objects.filter(name="Txn tables").hard_delete()
+
+
+def test_a_last_login_is_a_write_of_its_own_column():
+    assert (
+        datacache.written_resource(
+            'UPDATE "accounts_user" SET "last_login" = %s WHERE "accounts_user"."id" = %s'
+        )
+        == "accounts_user.last_login"
+    )
+    assert (
+        datacache.written_resource(
+            'UPDATE "accounts_user" SET "last_login" = %s, "role" = %s WHERE "id" = %s'
+        )
+        == "accounts_user"
+    )
+    assert datacache.written_resource('INSERT INTO "students_student" ("id") VALUES (1)') == (
+        "students_student"
+    )
+    assert datacache.written_resource('SELECT 1 FROM "students_student"') is None
+
+
+LISTS = [
+    "/api/v1/students/?search=a&ordering=-cgpa",
+    "/api/v1/drives/?search=a",
+    "/api/v1/applications/?search=a",
+    "/api/v1/interviews/",
+    "/api/v1/offers/",
+    "/api/v1/companies/?search=a",
+    "/api/v1/question-banks/",
+    "/api/v1/questions/",
+    "/api/v1/assessments/",
+    "/api/v1/attempts/",
+]
+TABLE = re.compile(r'(?:FROM|JOIN)\s+"(\w+)"')
+
+
+def test_every_cached_list_declares_the_tables_it_reads_for_every_role(college, coordinator):
+    # given rows behind every list, and a user of each role
+    company = make_company(college, "Acme")
+    recruiter = make_recruiter(college, company)
+    student = make_student(college, roll_number="R1")
+    drive = make_drive(college, company)
+    application = make_application(college, student, drive)
+    make_interview(college, application)
+    make_offer(college, application)
+    for user in (coordinator, recruiter, student.user):
+        client = client_for(college, user)
+        for path in LISTS:
+            client.get(path + ("&" if "?" in path else "?") + "page_size=19")  # user, settings
+            # when the page is computed
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(path)
+            if response.status_code == 403:
+                continue  # not this role's list
+            # then it read only the tables its entry depends on
+            assert response.status_code == 200, (path, response.content)
+            view = response.renderer_context["view"]
+            read = {table for q in queries for table in TABLE.findall(q["sql"])}
+            assert read <= set(view.datacache_tables()), (user.role, path)

@@ -1,4 +1,5 @@
-"""Request ids, the access log and JSON log lines with the request's context."""
+"""Request ids, the access log and structured (JSON) log lines with the request's context,
+in requests and in the Celery tasks they queue."""
 
 import io
 import json
@@ -6,26 +7,21 @@ import logging
 
 import pytest
 from django.test import Client
+from django_structlog.celery.receivers import CeleryReceiver
 
-from core.observability import JsonFormatter, logging_config
+from core.accounts import apis
+from core.observability import ACCESS_LOGGER, log_formatter, logging_config
+from tenant_apps.students.tasks import students_invite
 from tests.conftest import client_for, login
 
-ACCESS = logging.getLogger("placemate.access")
+ACCESS = logging.getLogger(ACCESS_LOGGER)
 SECURITY = logging.getLogger("placemate.security")
-
-
-@pytest.fixture
-def access_records(caplog):
-    caplog.set_level(logging.DEBUG, logger=ACCESS.name)
-    return lambda: [record for record in caplog.records if record.name == ACCESS.name]
 
 
 def configured_handler(logger: logging.Logger, log: str) -> logging.StreamHandler:
     """The handler that LOGGING gave `logger` (pytest adds its own capturing handlers)."""
     (handler,) = [
-        handler
-        for handler in logger.handlers
-        if isinstance(handler.formatter, JsonFormatter) and handler.formatter.fields["log"] == log
+        handler for handler in logger.handlers if getattr(handler.formatter, "log", None) == log
     ]
     return handler
 
@@ -39,6 +35,11 @@ def lines_written(handler: logging.StreamHandler):
 
 
 @pytest.fixture
+def access_lines():
+    yield from lines_written(configured_handler(ACCESS, "access"))
+
+
+@pytest.fixture
 def security_lines():
     yield from lines_written(configured_handler(SECURITY, "security"))
 
@@ -46,6 +47,10 @@ def security_lines():
 @pytest.fixture
 def app_lines():
     yield from lines_written(configured_handler(logging.getLogger(), "app"))
+
+
+def finished(lines) -> list[dict]:
+    return [line for line in lines if line["message"] == "request_finished"]
 
 
 def test_a_request_id_is_made_when_none_is_sent(college):
@@ -81,71 +86,130 @@ def test_the_request_id_is_on_error_responses_too(college):
 
 @pytest.mark.parametrize("host", ["nowhere.localhost", "evil.example.com"])
 def test_requests_refused_before_any_college_is_known_have_an_id_and_a_log_line(
-    db, host, access_records
+    db, host, access_lines
 ):
     response = Client(HTTP_HOST=host).get("/api/v1/companies/", HTTP_X_REQUEST_ID="probe-42")
 
     assert response.status_code in (400, 404)
     assert response["X-Request-ID"] == "probe-42"
-    (record,) = access_records()
-    assert record.request_id == "probe-42" and record.status == response.status_code
+    (line,) = finished(access_lines())
+    assert line["request_id"] == "probe-42" and line["status"] == response.status_code
 
 
-def test_one_access_record_per_request_with_its_context(college, student, access_records):
+def test_one_access_line_per_request_with_its_context(college, student, access_lines):
     response = client_for(college, student).get(
         "/api/v1/auth/user/", HTTP_X_REQUEST_ID="req-0123456789"
     )
 
     assert response.status_code == 200
-    (record,) = access_records()
-    assert record.levelno == logging.INFO
-    assert record.request_id == "req-0123456789"
-    assert record.schema == college.schema_name
-    assert record.user_id == student.pk
-    assert record.role == "student"
-    assert record.method == "GET"
-    assert record.path == "/api/v1/auth/user/"
-    assert record.status == 200
-    assert 0 < record.duration_ms < 10_000
-    assert record.client_ip == "127.0.0.1"
-
-
-def test_anonymous_and_failing_requests_are_logged_without_a_user(college, access_records):
-    response = client_for(college).get("/api/v1/companies/")
-
-    (record,) = access_records()
-    assert response.status_code == 401
-    assert record.status == 401
-    assert record.user_id is None
-    assert record.role is None
-
-
-def test_probes_are_logged_at_debug_only(college, access_records):
-    client_for(college).get("/healthz")
-
-    (record,) = access_records()
-    assert record.levelno == logging.DEBUG
-
-
-def test_json_lines_carry_the_request_context(college, student):
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter(fields={"log": "access"}))
-    ACCESS.addHandler(handler)
-    try:
-        response = client_for(college, student).get("/api/v1/auth/user/")
-    finally:
-        ACCESS.removeHandler(handler)
-
-    (line,) = [json.loads(text) for text in stream.getvalue().splitlines()]
+    (line,) = finished(access_lines())
     assert line["log"] == "access"
     assert line["level"] == "INFO"
-    assert line["logger"] == "placemate.access"
+    assert line["request_id"] == "req-0123456789"
+    assert line["schema"] == college.schema_name
+    assert line["user_id"] == student.pk
+    assert line["role"] == "student"
+    assert line["method"] == "GET"
+    assert line["path"] == "/api/v1/auth/user/"
+    assert line["status"] == 200
+    assert 0 < line["duration_ms"] < 10_000
+    assert line["client_ip"] == "127.0.0.1"
+
+
+def test_anonymous_and_failing_requests_are_logged_without_a_user(college, access_lines):
+    response = client_for(college).get("/api/v1/companies/")
+
+    (line,) = finished(access_lines())
+    assert response.status_code == 401
+    assert line["status"] == 401
+    assert line["user_id"] is None
+    assert line["role"] is None
+
+
+def test_probes_are_not_logged_unless_debug_is_on(college, access_lines):
+    client_for(college).get("/healthz")
+
+    assert finished(access_lines()) == []
+
+
+def test_a_line_logged_in_a_request_carries_its_id_college_and_user(
+    college, student, app_lines, monkeypatch
+):
+    # given a view that logs
+    original = apis.UserApi.get
+    logger = logging.getLogger("placemate.tests")
+
+    def logging_view(self, request, *args, **kwargs):
+        logger.warning("inside the view")
+        return original(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(apis.UserApi, "get", logging_view)
+
+    # when
+    response = client_for(college, student).get("/api/v1/auth/user/")
+
+    # then the line carries the request's id, college and user
+    (line,) = [line for line in app_lines() if line["message"] == "inside the view"]
     assert line["request_id"] == response["X-Request-ID"]
     assert line["schema"] == college.schema_name
     assert line["user_id"] == student.pk
-    assert line["status"] == 200
-    assert line["message"].startswith("GET /api/v1/auth/user/ 200 ")
+    assert line["level"] == "WARNING" and line["logger"] == "placemate.tests"
+
+
+def test_a_task_queued_by_a_request_logs_with_the_request_id(
+    college, coordinator, app_lines, monkeypatch
+):
+    # given a task that logs, queued (run eagerly, as without a broker) by a request
+    logger = logging.getLogger("placemate.tests")
+
+    def send(*, user_ids, link_base):
+        logger.warning("task running for %d users", len(user_ids))
+        return 0
+
+    monkeypatch.setattr("tenant_apps.students.invitations.students_invite_send", send)
+
+    def queue_from_a_view(self, request, *args, **kwargs):
+        students_invite.apply_async(args=[[coordinator.pk], "http://x/"])
+        return original(self, request, *args, **kwargs)
+
+    original = apis.UserApi.get
+    monkeypatch.setattr(apis.UserApi, "get", queue_from_a_view)
+
+    # when
+    response = client_for(college, coordinator).get(
+        "/api/v1/auth/user/", HTTP_X_REQUEST_ID="req-with-a-task-01"
+    )
+
+    # then the task's line carries the request's id, college and user
+    assert response.status_code == 200
+    (line,) = [line for line in app_lines() if line["message"] == "task running for 1 users"]
+    assert line["request_id"] == "req-with-a-task-01"
+    assert line["schema"] == college.schema_name
+    assert line["user_id"] == coordinator.pk
+
+
+def test_a_task_published_to_a_broker_carries_the_request_context(
+    college, coordinator, monkeypatch
+):
+    # given: what django-structlog writes into a task's headers when a request publishes it
+    # (a worker binds it back before the task runs: its lines carry the request's id)
+    headers: dict = {}
+
+    def publish_from_a_view(self, request, *args, **kwargs):
+        CeleryReceiver().receiver_before_task_publish(headers=headers, properties={})
+        return original(self, request, *args, **kwargs)
+
+    original = apis.UserApi.get
+    monkeypatch.setattr(apis.UserApi, "get", publish_from_a_view)
+
+    # when
+    client_for(college, coordinator).get("/api/v1/auth/user/", HTTP_X_REQUEST_ID="req-publish-01")
+
+    # then
+    carried = headers["__django_structlog__"]
+    assert carried["request_id"] == "req-publish-01"
+    assert carried["schema"] == college.schema_name
+    assert carried["user_id"] == coordinator.pk
 
 
 def test_security_events_go_to_their_own_handler_as_json(college, coordinator, security_lines):
@@ -171,7 +235,7 @@ def test_the_security_log_does_not_reach_the_app_log(college, coordinator, app_l
 def test_exceptions_are_one_json_line(college):
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(log_formatter(log="app"))
     logger = logging.getLogger("tests.observability")
     logger.addHandler(handler)
     try:
@@ -184,12 +248,21 @@ def test_exceptions_are_one_json_line(college):
     (line,) = stream.getvalue().splitlines()
     payload = json.loads(line)
     assert payload["message"] == "it failed"
-    assert "ValueError: boom" in payload["exc_info"]
+    assert "ValueError: boom" in payload["exception"]
 
 
-def test_plain_format_and_security_file_can_be_chosen(tmp_path):
-    config = logging_config(level="INFO", fmt="plain", security_file=str(tmp_path / "sec.log"))
+def test_a_terminal_gets_readable_lines_and_the_security_file_can_be_chosen(tmp_path):
+    config = logging_config(level="INFO", fmt="console", security_file=str(tmp_path / "sec.log"))
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(log_formatter(log="app", fmt=config["formatters"]["app"]["fmt"]))
+    logger = logging.getLogger("tests.observability.console")
+    logger.addHandler(handler)
+    try:
+        logger.warning("readable")
+    finally:
+        logger.removeHandler(handler)
 
-    assert "()" not in config["formatters"]["app"]
+    assert "readable" in stream.getvalue() and not stream.getvalue().startswith("{")
     assert config["handlers"]["security"]["filename"] == str(tmp_path / "sec.log")
     assert config["loggers"]["placemate.security"]["propagate"] is False

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from core.accounts.models import User
-from core.outbox import relay
+from core.outbox import relay, sending
 from core.outbox.models import OutboxMessage
 from tests.celery_worker import celery_broker, start_redis, start_worker, stop
 from tests.conftest import client_for, free_port, make_user, wait_for
@@ -212,7 +212,7 @@ def test_mail_queued_while_the_broker_is_down_is_sent_once_by_a_real_worker(
             # message (a retried publish, a redelivery), and a worker starts with its beat
             redis_process = start_redis(port)
             for _ in range(6):
-                relay.queue_relay(college.schema_name, [row.pk])
+                sending.queue_relay(college.schema_name, [row.pk])
             worker = start_worker(broker=broker, mail_dir=mail_dir, log=tmp_path / "worker.log")
 
             # then: the mail is delivered, once

@@ -41,3 +41,36 @@ def test_cors_allows_configured_origins_with_credentials(college, settings):
     assert allowed["Access-Control-Allow-Origin"] == "https://placements.alpha.edu"
     assert allowed["Access-Control-Allow-Credentials"] == "true"
     assert "Access-Control-Allow-Origin" not in foreign
+
+
+JSON_PROTECTIONS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def test_json_endpoints_keep_the_protections_but_skip_what_only_pages_use(college, coordinator):
+    # given a JSON endpoint, signed in or not, and an error
+    answers = [
+        client_for(college).get("/healthz"),
+        client_for(college, coordinator).get("/api/v1/auth/user/"),
+        client_for(college).get("/api/v1/students/"),
+    ]
+
+    # then each carries the security headers, no CSP and no session (nothing varies on it)
+    assert [a.status_code for a in answers] == [200, 200, 401]
+    for answer in answers:
+        assert {name: answer.get(name) for name in JSON_PROTECTIONS} == JSON_PROTECTIONS
+        assert "Content-Security-Policy" not in answer
+        assert "Cookie" not in answer.get("Vary", "")
+        assert "sessionid" not in answer.cookies
+
+
+def test_pages_and_the_api_documentation_keep_the_page_middleware(college):
+    for path in ("/sign-in/", "/api/docs/"):
+        response = client_for(college).get(path)
+
+        assert response.status_code == 200
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+        assert response["X-Frame-Options"] == "DENY"

@@ -14,12 +14,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 
 from core.accounts.models import Role, TOTPDevice, User
+from tenant_apps.access import applications_for, drives_for, interviews_for, offers_for
 from tenant_apps.applications.models import Application, ApplicationStatus, Offer, OfferStatus
-from tenant_apps.applications.selectors import applications_for, offers_for
 from tenant_apps.drives.models import Drive, DriveStatus
-from tenant_apps.drives.selectors import drives_for
 from tenant_apps.interviews.models import Interview, InterviewStatus
-from tenant_apps.interviews.selectors import interviews_for
 from tenant_apps.students.models import Student
 from tenants.models import College, CollegeStatus
 from tests.conftest import client_for, login

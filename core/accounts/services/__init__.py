@@ -23,6 +23,7 @@ from core.accounts.services.login import (
 from core.accounts.services.members import (
     invitation_accept,
     invitation_create,
+    invitation_revoke,
     member_update,
     staff_seats_used,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "email_verify",
     "invitation_accept",
     "invitation_create",
+    "invitation_revoke",
     "login_challenge_complete",
     "login_challenge_create",
     "login_failure_register",

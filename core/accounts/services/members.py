@@ -70,8 +70,21 @@ def invitation_create(
             recipient_list=[email],
         )
     )
-    security.record("invitation_sent", request=request, user=invited_by, email=email, role=role)
+    security.record("invitation_sent", request=request, user=invited_by, invited=email, role=role)
     return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, request, invitation: Invitation, actor: User) -> None:
+    """Withdraw a pending invitation: its link stops working at once and a staff invitation's
+    seat of the plan is free again. An accepted one is a member now (deactivate them instead).
+    Recorded in the audit log as a security event, with whom it was for."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise Conflict("This invitation was accepted: deactivate the member instead.")
+    email, role = invitation.email, invitation.role
+    invitation.delete()
+    security.record("invitation_revoked", request=request, user=actor, invited=email, role=role)
 
 
 @transaction.atomic

@@ -5,12 +5,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from auditlog.models import LogEntry
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from core.accounts.models import Invitation, Role, User
 from tenant_apps.companies.models import Company
-from tests.conftest import client_for, login
+from tests.conftest import client_for, login, make_user
 
 INVITE = "/api/v1/users/invite/"
 ACCEPT = "/api/v1/auth/invitations/accept/"
@@ -224,3 +225,94 @@ def test_a_key_of_college_a_is_refused_by_college_b(
     assert accept(anonymous_client, key).status_code == 201
     assert user_count(college, "ravi@alpha.example.edu") == 1
     assert user_count(other_college, "ravi@alpha.example.edu") == 0
+
+
+# --- Revoking ------------------------------------------------------------------------------------
+
+INVITATIONS = "/api/v1/users/invitations/"
+
+
+def revoke_path(pk: int) -> str:
+    return f"{INVITATIONS}{pk}/revoke/"
+
+
+def test_a_revoked_invitation_is_gone_its_key_refused_and_logged(
+    college, college_admin, invite, admin_client, anonymous_client, mailoutbox
+):
+    # given two pending invitations
+    invite("ravi@alpha.example.edu", Role.COORDINATOR)
+    invite("meera@alpha.example.edu", Role.COORDINATOR)
+    key = invitation_key(mailoutbox[0])
+    listed = admin_client.get(INVITATIONS).json()
+    ravi = next(row for row in listed["data"] if row["email"] == "ravi@alpha.example.edu")
+
+    # when the admin revokes Ravi's
+    response = admin_client.post(revoke_path(ravi["id"]))
+
+    # then it is no longer pending, its key creates nobody, and the log says who withdrew whose
+    assert listed["pagination"]["total"] == 2
+    assert response.status_code == 204
+    assert [row["email"] for row in admin_client.get(INVITATIONS).json()["data"]] == [
+        "meera@alpha.example.edu"
+    ]
+    assert accept(anonymous_client, key).status_code == 400
+    assert user_count(college, "ravi@alpha.example.edu") == 0
+    with tenant_context(college):
+        entry = LogEntry.objects.filter(additional_data__event="invitation_revoked").get()
+        assert entry.actor_id == college_admin.pk
+        assert entry.additional_data["invited"] == "ravi@alpha.example.edu"
+    # and revoking it again, or an unknown one, is not found
+    assert admin_client.post(revoke_path(ravi["id"])).json()["error"]["code"] == "not_found"
+    assert admin_client.post(revoke_path(999999)).status_code == 404
+
+
+def test_an_accepted_invitation_cannot_be_revoked(
+    college, invite, admin_client, anonymous_client, mailoutbox
+):
+    pk = invite("ravi@alpha.example.edu", Role.COORDINATOR).json()["data"]["id"]
+    assert accept(anonymous_client, invitation_key(mailoutbox[0])).status_code == 201
+
+    response = admin_client.post(revoke_path(pk))
+
+    assert response.status_code == 404
+    with tenant_context(college):
+        assert Invitation.objects.get(pk=pk).accepted_at is not None
+
+
+def test_revoking_frees_the_plans_staff_seat(college, coordinator, invite, admin_client):
+    # the trial plan has 3 staff seats: the admin, the coordinator, and one invitation
+    first = invite("c1@alpha.example.edu", Role.COORDINATOR)
+    refused = invite("c2@alpha.example.edu", Role.COORDINATOR)
+
+    admin_client.post(revoke_path(first.json()["data"]["id"]))
+
+    assert refused.status_code == 402
+    assert invite("c2@alpha.example.edu", Role.COORDINATOR).status_code == 201
+
+
+@pytest.mark.parametrize("client_fixture", ["coordinator_client", "student_client"])
+def test_only_admins_list_or_revoke_invitations(college, invite, request, client_fixture):
+    pk = invite("ravi@alpha.example.edu", Role.COORDINATOR).json()["data"]["id"]
+    client = request.getfixturevalue(client_fixture)
+
+    assert client.get(INVITATIONS).status_code == 403
+    assert client.post(revoke_path(pk)).status_code == 403
+    with tenant_context(college):
+        assert Invitation.objects.filter(pk=pk).exists()
+
+
+def test_another_colleges_admin_cannot_see_or_revoke_an_invitation(college, other_college, invite):
+    # given an invitation of college A, and an invitation of B with another id
+    pk = invite("ravi@alpha.example.edu", Role.COORDINATOR).json()["data"]["id"]
+    other_admin = make_user(other_college, Role.ADMIN, "admin@beta.example.edu")
+    other_client = client_for(other_college, other_admin)
+
+    # when B's admin lists invitations and tries A's id
+    listed = other_client.get(INVITATIONS).json()
+    response = other_client.post(revoke_path(pk))
+
+    # then B sees none of A's and A's stays
+    assert listed["data"] == []
+    assert response.status_code == 404
+    with tenant_context(college):
+        assert Invitation.objects.filter(pk=pk).exists()

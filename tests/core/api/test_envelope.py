@@ -1,4 +1,4 @@
-"""The envelope and the error mapping of API.md, on a college host."""
+"""The envelope and the error mapping of docs/api.md, on a college host."""
 
 import pytest
 from django_tenants.utils import tenant_context

@@ -2,11 +2,13 @@
 services (placement policy, branding by plan, invitations and seats, roles), one college only."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from core.accounts import security
@@ -264,3 +266,48 @@ def test_the_audit_log_costs_the_same_queries_for_few_or_many(college, college_a
 
     client.get(AUDIT)
     assert count_for(1) == count_for(12)
+
+
+def test_a_pending_invitation_is_withdrawn_from_the_members_page(
+    college, college_admin, admin_page
+):
+    # given a pending invitation on the members page
+    post(admin_page, MEMBERS, INVITE, {"email": "late@alpha.example", "role": "coordinator"})
+    with tenant_context(college):
+        invitation = Invitation.objects.get(email="late@alpha.example")
+    before = text_of(admin_page.get(MEMBERS))
+
+    # when the admin withdraws it
+    response = post(admin_page, MEMBERS, f"/office/members/invitations/{invitation.pk}/revoke/", {})
+
+    # then it is gone from the list, its link is dead, and the audit log shows for whom
+    after = admin_page.get(response["Location"])
+    assert f'id="revoke-{invitation.pk}"' in before
+    assert response.status_code == 302
+    assert "The invitation of late@alpha.example is withdrawn." in text_of(after)
+    assert f'id="invitation-{invitation.pk}"' not in text_of(after)
+    with tenant_context(college):
+        assert not Invitation.objects.filter(pk=invitation.pk).exists()
+    log = text_of(admin_page.get(AUDIT, {"action": "security"}))
+    assert "invitation revoked" in log and "for late@alpha.example" in log
+
+
+def test_only_the_admin_withdraws_and_only_their_colleges_invitations(
+    college, other_college, college_admin, coordinator, admin_page
+):
+    with tenant_context(other_college):
+        theirs = Invitation.objects.create(
+            pk=424242, email="x@beta.example", role="coordinator", key_hash="k" * 64,
+            expires_at=timezone.now() + timedelta(days=3),
+        )  # fmt: skip
+    coordinator_page = page_client(college, coordinator, csrf=True)
+
+    as_coordinator = coordinator_page.post(f"/office/members/invitations/{theirs.pk}/revoke/")
+    other_college_id = post(
+        admin_page, MEMBERS, f"/office/members/invitations/{theirs.pk}/revoke/", {}
+    )
+
+    assert as_coordinator.status_code == 403
+    assert other_college_id.status_code == 404
+    with tenant_context(other_college):
+        assert Invitation.objects.filter(pk=theirs.pk).exists()

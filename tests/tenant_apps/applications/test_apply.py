@@ -9,7 +9,7 @@ from django_tenants.utils import tenant_context
 from core.accounts.models import Role
 from tenant_apps.applications.models import Application
 from tests.conftest import client_for, make_user
-from tests.tenant_apps.factories import make_drive, make_student, set_policy
+from tests.tenant_apps.factories import make_application, make_drive, make_student, set_policy
 
 APPLICATIONS = "/api/v1/applications/"
 
@@ -52,21 +52,32 @@ def test_applying_twice_is_a_conflict(college):
 
 
 def test_applying_after_the_deadline_is_refused(college):
+    # a drive the student still sees: they applied, then withdrew
     student = make_student(college)
-    drive = make_drive(college, apply_by=timezone.now() - timedelta(seconds=1))
+    drive = make_drive(college, apply_by=timezone.now() + timedelta(days=1))
+    make_application(college, student, drive, "withdrawn")
+    with tenant_context(college):
+        type(drive).objects.filter(pk=drive.pk).update(
+            apply_by=timezone.now() - timedelta(seconds=1)
+        )
 
     response = apply(student, drive, college)
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "drive_closed"
-    assert applications_of(college, student) == []
+    assert [a.status for a in applications_of(college, student)] == ["withdrawn"]
 
 
 @pytest.mark.parametrize("status", ["closed", "completed"])
 def test_applying_to_a_drive_that_is_not_open_is_refused(college, status):
+    # a drive the student still sees: they applied, then withdrew
     student = make_student(college)
+    drive = make_drive(college)
+    make_application(college, student, drive, "withdrawn")
+    with tenant_context(college):
+        type(drive).objects.filter(pk=drive.pk).update(status=status)
 
-    response = apply(student, make_drive(college, status=status), college)
+    response = apply(student, drive, college)
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "drive_closed"
@@ -80,25 +91,34 @@ def test_a_draft_drive_cannot_be_applied_to(college):
     assert "drive" in response.json()["error"]["details"]
 
 
-def test_a_student_who_is_not_eligible_gets_the_reasons(college):
-    # given a drive for CSE students with a CGPA of 8 and no backlog
-    drive = make_drive(college, min_cgpa="8", max_backlogs=0, departments=["CSE"])
-    student = make_student(college, cgpa="7.20", backlogs=1, department="ECE", verified=False)
+def invalid_drive(response) -> tuple:
+    return response.status_code, response.json()["error"]["code"], response.json()["error"]
 
-    # when the student applies
-    response = apply(student, drive, college)
 
-    # then it is refused with every reason, and no application exists
-    assert response.status_code == 400
-    error = response.json()["error"]
-    assert error["code"] == "not_eligible"
-    assert [reason["code"] for reason in error["details"]["reasons"]] == [
-        "not_verified",
-        "min_cgpa",
-        "max_backlogs",
-        "department",
+def test_a_drive_hidden_from_the_student_answers_like_a_missing_one(college):
+    # given a draft, an open drive the student is not eligible for (hidden from them: the API
+    # lists only the drives they may apply to) and a drive id that does not exist
+    student = make_student(college, cgpa="7.20", backlogs=1, department="ECE")
+    draft = make_drive(college, status="draft")
+    hidden = make_drive(college, min_cgpa="8", max_backlogs=0, departments=["CSE"])
+    missing = max(draft.pk, hidden.pk) + 1000
+    client = client_for(college, student.user)
+
+    # when the student applies to each, then each answers the same: no status, code, message
+    # or criteria tell a draft, a hidden drive and a missing one apart
+    answers = [
+        client.post(APPLICATIONS, {"drive": pk}, format="json") for pk in (draft.pk, hidden.pk)
     ]
-    assert all(reason["message"] for reason in error["details"]["reasons"])
+    answer_missing = client.post(APPLICATIONS, {"drive": missing}, format="json")
+    expected = invalid_drive(answer_missing)
+    assert expected[0] == 400 and expected[1] == "validation_error"
+    for response, pk in zip(answers, (draft.pk, hidden.pk), strict=True):
+        status_code, code, error = invalid_drive(response)
+        assert (status_code, code) == expected[:2]
+        message = error["details"]["drive"][0].replace(str(pk), str(missing))
+        assert message == expected[2]["details"]["drive"][0]
+        assert error["message"] == expected[2]["message"]
+        assert "reasons" not in error["details"]
     assert applications_of(college, student) == []
 
 
@@ -109,10 +129,10 @@ def test_a_placed_student_applies_only_to_dream_drives_under_the_policy(college)
     regular = apply(placed, make_drive(college, ctc="1999999.99"), college)
     dream = apply(placed, make_drive(college, ctc="2000000"), college)
 
+    # the regular drive is hidden from a placed student: it answers like a missing one
     assert regular.status_code == 400
-    assert [r["code"] for r in regular.json()["error"]["details"]["reasons"]] == [
-        "placement_policy"
-    ]
+    assert regular.json()["error"]["code"] == "validation_error"
+    assert "drive" in regular.json()["error"]["details"]
     assert dream.status_code == 201
 
 

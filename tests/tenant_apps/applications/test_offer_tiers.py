@@ -330,12 +330,12 @@ def race(given) -> None:
 
 # --- The data migration ------------------------------------------------------------------------
 
-MIGRATION = "tenant_apps.applications.migrations.0004_offer_tiers_from_policy"
+MIGRATION = "tenant_apps.applications.migrations.0005_offer_tiers_from_policy"
 STATE = [
-    ("accounts", "0005_user_token_version"),
-    ("applications", "0003_offer_tiers"),
-    ("drives", "0002_marks_tiers_named_lists"),
-    ("students", "0003_marks_verification_queue_placed_tier"),
+    ("accounts", "0006_user_email_upper_index"),
+    ("applications", "0004_offer_tiers"),
+    ("drives", "0003_marks_tiers_named_lists"),
+    ("students", "0004_marks_verification_queue_placed_tier"),
 ]
 
 

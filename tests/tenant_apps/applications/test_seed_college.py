@@ -3,13 +3,16 @@
 from io import StringIO
 
 import pytest
+from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 from django_tenants.utils import tenant_context
 
+from tenant_apps.announcements.models import Announcement, AnnouncementRecipient
 from tenant_apps.applications.models import Application, Offer
+from tenant_apps.assessments.models import Answer, Assessment, Attempt
 from tenant_apps.companies.models import Company, Recruiter
 from tenant_apps.drives.models import Drive, DriveRound
-from tenant_apps.interviews.models import Interview
+from tenant_apps.interviews.models import Interview, InterviewSlot
 from tenant_apps.students.models import Student
 from tests.conftest import client_for, login
 
@@ -51,6 +54,13 @@ def test_seed_college_fills_a_college_once_and_signs_in(college, other_college):
         assert Interview.objects.count() == past_shortlist.count() > 0
         slots = list(Interview.objects.values_list("student", "scheduled_at"))
         assert len(slots) == len(set(slots))
+        # the interviews to come are booked into slots; each department has its notice
+        to_come = Interview.objects.filter(status="scheduled")
+        assert to_come.exists() and not to_come.filter(slot__isnull=True).exists()
+        assert InterviewSlot.objects.count() == to_come.count()
+        departments = set(Student.objects.values_list("department", flat=True))
+        assert Announcement.objects.count() == len(departments)
+        assert AnnouncementRecipient.objects.count() == 40
     with tenant_context(other_college):
         assert not Student.objects.exists()
     # and the benchmark accounts sign in
@@ -62,3 +72,27 @@ def test_seed_college_fills_a_college_once_and_signs_in(college, other_college):
 def test_seed_college_needs_an_existing_college(db):
     with pytest.raises(CommandError):
         call_command("seed_college", schema="nowhere", stdout=StringIO())
+
+
+def test_seed_college_adds_assessments_with_attempts_and_an_audit_log(college, other_college):
+    # when the college is seeded with assessments and audit entries, twice
+    first = seed(college, assessments=4, audit_entries=300)
+    second = seed(college, assessments=4, audit_entries=300)
+
+    # then there are published assessments, for everybody and for a drive's first round, each
+    # taken and scored, and the audit log has the entries asked for, not twice
+    assert "attempts added" in first and "300 audit entries added" in first
+    assert "0 attempts added" in second and "0 audit entries added" in second
+    with tenant_context(college):
+        assessments = Assessment.objects.filter(title__startswith="Seed assessment")
+        assert assessments.count() == 4
+        assert assessments.filter(drive=None).exists()
+        assert assessments.filter(drive__isnull=False, round__sequence=1).exists()
+        assert all(a.assessment_questions.count() == 20 for a in assessments)
+        attempts = Attempt.objects.filter(assessment__in=assessments)
+        assert attempts.exists() and not attempts.filter(score=None).exists()
+        attempt = attempts.first()
+        assert Answer.objects.filter(attempt=attempt).count() == 20
+        assert LogEntry.objects.filter(additional_data__seeded=True).count() == 300
+    with tenant_context(other_college):
+        assert not Assessment.objects.exists() and not LogEntry.objects.exists()

@@ -14,6 +14,7 @@ from django_tenants.utils import tenant_context
 from core.accounts.models import Role
 from tenant_apps.applications.models import Application
 from tenant_apps.drives.models import Drive, DriveRound, DriveSkill
+from tenant_apps.students.models import StudentSkill
 from tests.conftest import make_user
 from tests.tenant_apps.factories import (
     make_application,
@@ -610,6 +611,29 @@ def test_recommendations_rank_eligible_students_with_the_parts_of_their_score(co
     assert "Ineligible" not in page
     assert 'value="1.0"' in page  # Strong's skill match meter
     assert "94.0%" in page  # 0.6 * 1 + 0.3 * 0.8 + 0.1 * 1
+
+
+def test_recommendations_are_ranked_once_until_the_next_write(college):
+    # given a drive's recommendations, read once
+    python = make_skill(college, "Python")
+    drive = make_drive(college, skills={python: 10})
+    first = make_student(college, first_name="Firstly", cgpa="8.00", skills={python: 9})
+    make_student(college, first_name="Secondly", cgpa="8.00", skills={python: 5})
+    client = office(college)
+    url = f"{DRIVES}{drive.pk}/recommendations/"
+    before = text_of(client.get(url))
+
+    # when it is read again, and after a write changes a student's skill
+    with CaptureQueriesContext(connection) as again:
+        client.get(url)
+    with tenant_context(college):
+        StudentSkill.objects.filter(student=first).update(rating=1)
+    after = text_of(client.get(url))
+
+    # then the second read ranks nothing (no scoring query), and the write is seen at once
+    assert before.index("Firstly") < before.index("Secondly")
+    assert not [q for q in again.captured_queries if "skill_match" in q["sql"]]
+    assert after.index("Secondly") < after.index("Firstly")
 
 
 def test_recommendations_the_plan_leaves_out_say_so(college, tiny_plan):

@@ -93,6 +93,7 @@ def test_the_applicants_cost_the_same_queries_for_1_or_20(college, acme, client)
     first = count()
     for _ in range(19):
         make_application(college, make_student(college, skills={skill: 5}), drive)
+    count()  # the new rows' users dropped the cached user: read it again first
     assert count() == first
 
 
@@ -109,6 +110,7 @@ def test_the_drive_list_costs_the_same_queries_for_1_or_20(college, acme, client
     first = count()
     for _ in range(19):
         make_application(college, make_student(college), make_drive(college, acme))
+    count()  # the new rows' users dropped the cached user: read it again first
     assert count() == first
 
 

@@ -2,14 +2,15 @@
 with a rising SEQUENCE, cancellations, and the "add to calendar" download."""
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django_tenants.utils import tenant_context
-from icalendar import Calendar
+from icalendar import Calendar, Event
 
 from core.accounts.models import Role
-from tenant_apps.interviews import services
+from tenant_apps.interviews import ics, services
 from tenant_apps.interviews.models import Interview
 from tests.conftest import client_for, make_user
 from tests.tenant_apps.factories import (
@@ -109,3 +110,24 @@ def test_another_student_or_college_cannot_download_the_interview(
         302,
         404,
     )
+
+
+@pytest.mark.parametrize("zone", ["Asia/Kolkata", "Europe/Berlin", "America/New_York"])
+def test_the_time_zone_of_a_calendar_is_icalendars_own(zone):
+    # given the same event, its zones added by icalendar and by the cached component
+    def calendar_at(zone_name: str) -> Calendar:
+        calendar = Calendar()
+        event = Event()
+        event.add("uid", "x@example")
+        event.add("dtstart", datetime(2026, 12, 2, 10, tzinfo=ZoneInfo(zone_name)))
+        calendar.add_component(event)
+        return calendar
+
+    theirs, ours, again = calendar_at(zone), calendar_at(zone), calendar_at(zone)
+    theirs.add_missing_timezones()
+    ics.add_timezones(ours)
+    ics.add_timezones(again)
+
+    # then the files are the same, and the second is built from the zone computed once
+    assert ours.to_ical() == theirs.to_ical() == again.to_ical()
+    assert ics.vtimezone.cache_info().hits >= 1

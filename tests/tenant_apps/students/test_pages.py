@@ -9,6 +9,7 @@ import re
 import time
 
 import pytest
+from auditlog.models import LogEntry
 from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,6 +20,7 @@ from django_tenants.utils import tenant_context
 from openpyxl import Workbook, load_workbook
 
 from core.accounts.models import Role, User
+from core.api.errors import PlacemateError
 from shared_apps.billing.models import Plan
 from tenant_apps.applications.models import ApplicationStatus
 from tenant_apps.kit.jobs import JobStatus
@@ -235,6 +237,57 @@ def test_bulk_unverify_can_take_every_student_the_filters_match(college, coordin
     assert messages_of(response) == ["2 students unverified."]
     assert [refreshed(college, s).is_verified for s in cse] == [False, False]
     assert refreshed(college, ece).is_verified
+
+
+@pytest.mark.parametrize("action", ["verify", "unverify"])
+def test_bulk_verification_costs_the_same_queries_for_5_or_50_students(
+    college, coordinator_pages, action
+):
+    token = csrf_of(coordinator_pages.get(STUDENTS))
+
+    def count_for(n: int) -> int:
+        students = [make_student(college, verified=action == "unverify") for _ in range(n)]
+        data = {"csrfmiddlewaretoken": token, "action": action, "ids": [s.pk for s in students]}
+        with CaptureQueriesContext(connection) as queries:
+            response = coordinator_pages.post(f"{STUDENTS}bulk/", data)
+        done = {"verify": "verified", "unverify": "unverified"}[action]
+        assert messages_of(response)[-1] == f"{n} students {done}."
+        with tenant_context(college):
+            changed = Student.objects.filter(pk__in=data["ids"], is_verified=action == "verify")
+            assert changed.count() == n
+        return len(queries)
+
+    assert count_for(5) == count_for(50)
+
+
+def test_bulk_verification_leaves_the_audit_entries_one_verification_leaves(
+    college, coordinator, coordinator_pages
+):
+    # given one student verified on their own and two in bulk
+    alone, *together = [make_student(college, verified=False) for _ in range(3)]
+    with tenant_context(college):
+        services.student_verify(student=alone, actor=coordinator)
+    bulk(coordinator_pages, {"action": "verify", "ids": [s.pk for s in together]})
+
+    # then each has one update entry by the coordinator with the same changed fields
+    with tenant_context(college):
+        entries = {
+            int(entry.object_pk): entry
+            for entry in LogEntry.objects.filter(
+                content_type__model="student", action=LogEntry.Action.UPDATE
+            )
+        }
+        for student in [alone, *together]:
+            entry = entries[student.pk]
+            assert entry.object_repr == student.roll_number
+            assert set(entry.changes_dict) == {"is_verified", "verified_at", "verified_by"}
+            assert entry.changes_dict["is_verified"] == ["False", "True"]
+            assert (
+                entry.changes_dict["verified_by"][1]
+                == entries[alone.pk].changes_dict["verified_by"][1]
+            )
+        assert {entries[s.pk].actor_id for s in together} == {coordinator.pk}
+        assert refreshed(college, together[0]).updated_by_id == coordinator.pk
 
 
 def test_bulk_actions_without_a_selection_or_an_action_change_nothing(college, coordinator_pages):
@@ -486,6 +539,25 @@ def test_a_verified_profiles_academic_fields_are_frozen_on_the_edit_page(
     assert str(refreshed(college, student).cgpa) == "7.00"
 
 
+def test_a_verified_profiles_academic_fields_are_read_only_inputs_that_say_why(
+    college, coordinator_pages
+):
+    verified = make_student(college, verified=True)
+    unverified = make_student(college, verified=False)
+
+    frozen = text_of(coordinator_pages.get(f"{STUDENTS}{verified.pk}/edit/"))
+    open_ = text_of(coordinator_pages.get(f"{STUDENTS}{unverified.pk}/edit/"))
+
+    for name in ("roll_number", "department", "graduation_year", "cgpa", "backlogs"):
+        tag = re.search(rf'<input[^>]* name="{name}"[^>]*>', frozen).group(0)
+        assert " readonly" in tag and 'aria-describedby="id_' in tag, tag
+        assert " readonly" not in re.search(rf'<input[^>]* name="{name}"[^>]*>', open_).group(0)
+    for name in ("first_name", "last_name", "phone"):
+        assert " readonly" not in re.search(rf'<input[^>]* name="{name}"[^>]*>', frozen).group(0)
+    assert frozen.count("Frozen while the profile is verified") == 5
+    assert "Frozen while the profile is verified" not in open_
+
+
 def test_a_skill_twice_is_refused_on_the_edit_page(college, coordinator_pages):
     skill = make_skill(college)
     student = make_student(college)
@@ -690,7 +762,7 @@ def test_a_running_job_polls_every_two_seconds_and_htmx_gets_the_fragment(
     assert '<progress id="import-progress" max="5000" value="1200"' in text_of(full)
     assert "<html" not in text_of(fragment) and 'hx-trigger="every 2s"' in text_of(fragment)
     with tenant_context(college):
-        job.mark_failed(services.PlacemateError("The import could not be queued: try again."))
+        job.mark_failed(PlacemateError("The import could not be queued: try again."))
     ended = coordinator_pages.get(url, HTTP_HX_REQUEST="true")
     assert 'hx-trigger="every 2s"' not in text_of(ended)
     assert "The import could not be queued: try again." in text_of(ended)

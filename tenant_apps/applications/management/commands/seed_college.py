@@ -1,12 +1,16 @@
 """Fill a college with realistic placement data, fast (bulk inserts), for benchmarks and demos.
 
     manage.py seed_college --schema demo --students 10000 --companies 200 --drives 1000 \\
-        --applications 50000 [--password PASSWORD]
+        --applications 50000 [--assessments 20] [--audit-entries 100000] [--password PASSWORD]
 
 Applications past the shortlist get a first-round interview (one slot each), those that reached
 an offer get their offer. Idempotent-ish: seeded rows are recognisable (roll numbers `SEED…`,
 companies `Seed Co …`, drives `Seed drive …`), and a second run only adds what is missing up to
-the counts asked for. Bulk inserts skip the audit log on purpose. With `--password`, it also
+the counts asked for. With `--assessments`, question banks (`Seed bank …`) and published
+assessments (`Seed assessment …`, half for every student, half for a drive's first round) with
+submitted attempts and their answers; with `--audit-entries`, that many entries of the audit log
+(a season's changes to students, drives and applications; the bulk inserts themselves skip the
+audit log on purpose). With `--password`, it also
 prepares sign-in accounts for the benchmark: a coordinator, a recruiter of the first seeded
 company and the first seeded student, all with that password.
 """
@@ -17,10 +21,12 @@ from decimal import Decimal
 from itertools import count
 
 from allauth.account.models import EmailAddress
+from auditlog.models import LogEntry
 from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.db.models import Max, Q, Value
+from django.db.models import Count, Max, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -32,6 +38,19 @@ from tenant_apps.applications.models import (
     ApplicationStatus,
     Offer,
     OfferStatus,
+)
+from tenant_apps.assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentQuestion,
+    AssessmentStatus,
+    Attempt,
+    AttemptStatus,
+    Choice,
+    Question,
+    QuestionBank,
+    QuestionKind,
+    SubmittedBy,
 )
 from tenant_apps.companies.models import Company, Recruiter
 from tenant_apps.drives.models import Drive, DriveRound, DriveSkill, DriveStatus, RoundKind
@@ -75,8 +94,13 @@ BATCH = 5000
 COUNTS = ("students", "companies", "drives", "applications")
 SEEDED_MODELS = (
     User, Skill, Student, StudentSkill, Company, Drive, DriveSkill, DriveRound, Application,
-    Interview, Offer,
+    Interview, Offer, QuestionBank, Question, Choice, Assessment, AssessmentQuestion, Attempt,
+    Answer, LogEntry,
 )  # fmt: skip
+BANKS = 5
+QUESTIONS_PER_BANK = 40
+QUESTIONS_PER_ASSESSMENT = 20
+ATTEMPTS_PER_ASSESSMENT = 400  # submitted attempts of each assessment (at most)
 
 
 class Command(BaseCommand):
@@ -88,10 +112,21 @@ class Command(BaseCommand):
         parser.add_argument("--companies", type=int, default=50)
         parser.add_argument("--drives", type=int, default=100)
         parser.add_argument("--applications", type=int, default=5000)
+        parser.add_argument("--assessments", type=int, default=0)
+        parser.add_argument("--audit-entries", type=int, default=0)
         parser.add_argument("--password", help="Sign-in password of the benchmark accounts")
         parser.add_argument("--seed", type=int, default=2026, help="Random seed")
 
-    def handle(self, *args, schema: str, password: str | None, seed: int, **options):
+    def handle(
+        self,
+        *args,
+        schema: str,
+        password: str | None,
+        seed: int,
+        assessments: int,
+        audit_entries: int,
+        **options,
+    ):
         college = College.objects.filter(Q(schema_name=schema) | Q(subdomain=schema)).first()
         if college is None or college.is_public:
             raise CommandError(f"No college with the schema or subdomain {schema!r}.")
@@ -99,6 +134,8 @@ class Command(BaseCommand):
             students, companies, drives, created = self.seed(
                 seed=seed, **{key: options[key] for key in COUNTS}
             )
+            attempts = self.seed_assessments(assessments, students, drives)
+            entries = self.seed_audit_log(audit_entries, students, drives)
             if password:
                 self.seed_accounts(password, companies[0], students[0])
         if not connection.in_atomic_block:  # (VACUUM cannot run in a transaction: tests)
@@ -106,6 +143,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{college.schema_name}: {len(students)} students, {len(companies)} companies, "
             f"{len(drives)} drives, {created} applications added."
+            + (f" {attempts} attempts added." if assessments else "")
+            + (f" {entries} audit entries added." if audit_entries else "")
         )
         if password:
             self.stdout.write(
@@ -125,6 +164,7 @@ class Command(BaseCommand):
         seeded_drives = self.seed_drives(drives, seeded_companies, skills)
         created = self.seed_applications(applications, seeded_students, seeded_drives)
         self.seed_interviews_and_offers(seeded_students)
+        self.seed_slots_and_announcements(seeded_students)
         return seeded_students, seeded_companies, seeded_drives, created
 
     def vacuum(self, college: College) -> None:
@@ -379,6 +419,76 @@ class Command(BaseCommand):
         placed = Offer.objects.filter(status=OfferStatus.ACCEPTED).values("application__student")
         Student.objects.filter(pk__in=placed).update(placement_status=PlacementStatus.PLACED)
 
+    def seed_slots_and_announcements(self, students: list[Student]) -> None:
+        """A slot for each interview to come (its time and place, a panel of one recruiter of
+        the drive's company where it has one), the interview booked into it, its round open
+        to students' picking; and a notice to each department, a tenth of its students having
+        read it."""
+        from tenant_apps.announcements.models import Announcement, AnnouncementRecipient
+        from tenant_apps.interviews.models import InterviewSlot, RoundScheduling, SlotPanelist
+
+        upcoming = list(
+            Interview.objects.filter(
+                student__in=students, slot__isnull=True, status=InterviewStatus.SCHEDULED
+            ).values_list("pk", "round_id", "scheduled_at", "round__drive__company_id")
+        )
+        recruiters = dict(Recruiter.objects.values_list("company_id", "user_id"))
+        slots = InterviewSlot.objects.bulk_create(
+            (
+                InterviewSlot(
+                    round_id=round_id, starts_at=start, duration_minutes=45,
+                    ends_at=start + timedelta(minutes=45), venue="Placement cell, room 2",
+                )
+                for _, round_id, start, _ in upcoming
+            ),
+            batch_size=BATCH,
+        )  # fmt: skip
+        Interview.objects.bulk_update(
+            [
+                Interview(pk=pk, slot_id=slot.pk)
+                for slot, (pk, *_) in zip(slots, upcoming, strict=True)
+            ],
+            ["slot"],
+            batch_size=BATCH,
+        )
+        SlotPanelist.objects.bulk_create(
+            (
+                SlotPanelist(slot_id=slot.pk, user_id=recruiters[company])
+                for slot, (*_, company) in zip(slots, upcoming, strict=True)
+                if company in recruiters
+            ),
+            batch_size=BATCH,
+        )
+        RoundScheduling.objects.bulk_create(
+            (RoundScheduling(round_id=r, students_pick=True) for r in {s.round_id for s in slots}),
+            ignore_conflicts=True,
+        )
+        by_department: dict[str, list[int]] = {}
+        for student in students:
+            by_department.setdefault(student.department, []).append(student.pk)
+        for department, ids in sorted(by_department.items()):
+            title = f"{department}: pre-placement talks this week"
+            if Announcement.objects.filter(title=title).exists():
+                continue  # seeded before
+            notice = Announcement.objects.create(
+                title=title,
+                body="Every talk is in the seminar hall at 4 pm.",
+                audience="department",
+                department=department,
+                recipients_total=len(ids),
+            )
+            AnnouncementRecipient.objects.bulk_create(
+                (
+                    AnnouncementRecipient(
+                        announcement=notice,
+                        student_id=pk,
+                        read_at=self.now if n % 10 == 0 else None,
+                    )
+                    for n, pk in enumerate(ids)
+                ),
+                batch_size=BATCH,
+            )
+
     def seed_accounts(self, password: str, company: Company, student: Student) -> None:
         hashed = make_password(password)
         coordinator, _ = User.objects.update_or_create(
@@ -401,3 +511,187 @@ class Command(BaseCommand):
             EmailAddress.objects.update_or_create(
                 user_id=user_id, email=email, defaults={"verified": True, "primary": True}
             )
+
+    # --- Assessments and the audit log (benchmarks of their pages) -----------------------------
+
+    def seed_assessments(self, count: int, students: list[Student], drives: list[Drive]) -> int:
+        """`count` published assessments over `BANKS` banks of questions, half of them for every
+        student and half for an open drive's first round, each with submitted attempts (the
+        busiest students first: the benchmark signs in as one); how many attempts were added."""
+        if count <= 0 or not students:
+            return 0
+        self.random = getattr(self, "random", random.Random(2026))
+        self.now = getattr(self, "now", timezone.now())
+        names = [f"Seed bank {i:02d}" for i in range(1, BANKS + 1)]
+        existing = set(QuestionBank.objects.filter(name__in=names).values_list("name", flat=True))
+        new_banks = QuestionBank.objects.bulk_create(
+            QuestionBank(name=name, description="Seeded questions for benchmarks.")
+            for name in names
+            if name not in existing
+        )
+        questions = Question.objects.bulk_create(
+            Question(
+                bank=bank,
+                text=f"{bank.name}, question {n}: which of these is right?",
+                kind=QuestionKind.SINGLE,
+                marks=Decimal("1"),
+            )
+            for bank in new_banks
+            for n in range(1, QUESTIONS_PER_BANK + 1)
+        )
+        Choice.objects.bulk_create(
+            (
+                Choice(question=question, text=f"Choice {p}", is_correct=p == 1, position=p)
+                for question in questions
+                for p in range(1, 5)
+            ),
+            batch_size=BATCH,
+        )
+        pool = list(Question.objects.filter(bank__name__in=names).values_list("pk", flat=True))
+        correct = dict(
+            Choice.objects.filter(question__in=pool, is_correct=True).values_list(
+                "question_id", "pk"
+            )
+        )
+        titles = [f"Seed assessment {i:02d}" for i in range(1, count + 1)]
+        existing = set(Assessment.objects.filter(title__in=titles).values_list("title", flat=True))
+        first_rounds = dict(DriveRound.objects.filter(sequence=1).values_list("drive_id", "pk"))
+        open_drives = [
+            drive
+            for drive in drives
+            if drive.status == DriveStatus.OPEN and drive.pk in first_rounds
+        ]
+        new_assessments = []
+        for i, title in enumerate(titles):
+            if title in existing:
+                continue
+            drive = open_drives[i % len(open_drives)] if i % 2 and open_drives else None
+            new_assessments.append(
+                Assessment(
+                    title=title,
+                    description="Seeded assessment for benchmarks.",
+                    drive=drive,
+                    round_id=first_rounds[drive.pk] if drive else None,
+                    time_limit_minutes=30,
+                    pass_marks=Decimal("10"),
+                    opens_at=self.now - timedelta(days=10),
+                    status=AssessmentStatus.PUBLISHED,
+                )
+            )
+        Assessment.objects.bulk_create(new_assessments)
+        chosen = {a.pk: self.random.sample(pool, QUESTIONS_PER_ASSESSMENT) for a in new_assessments}
+        AssessmentQuestion.objects.bulk_create(
+            (
+                AssessmentQuestion(assessment_id=pk, question_id=question, position=position)
+                for pk, questions_ in chosen.items()
+                for position, question in enumerate(questions_, start=1)
+            ),
+            batch_size=BATCH,
+        )
+        busiest = list(
+            Application.objects.filter(student__in=students)
+            .values("student")
+            .annotate(n=Count("id"))
+            .order_by("-n", "student")
+            .values_list("student", flat=True)[:ATTEMPTS_PER_ASSESSMENT]
+        )
+        attempts = []
+        for assessment in new_assessments:
+            if assessment.drive_id is None:
+                takers = busiest
+            else:
+                takers = list(
+                    Application.objects.filter(drive_id=assessment.drive_id).values_list(
+                        "student_id", flat=True
+                    )[:ATTEMPTS_PER_ASSESSMENT]
+                )
+            for student_id in takers:
+                started = self.now - timedelta(days=self.random.randint(1, 9), hours=1)
+                order = chosen[assessment.pk][:]
+                self.random.shuffle(order)
+                attempts.append(
+                    Attempt(
+                        assessment=assessment,
+                        student_id=student_id,
+                        status=AttemptStatus.SUBMITTED,
+                        started_at=started,
+                        deadline=started + timedelta(minutes=30),
+                        submitted_at=started + timedelta(minutes=self.random.randint(5, 29)),
+                        submitted_by=SubmittedBy.STUDENT,
+                        seed=self.random.randint(1, 2**62),
+                        question_order=order,
+                        position=len(order),
+                    )
+                )
+        Attempt.objects.bulk_create(attempts, batch_size=BATCH)
+        answers, scores = [], {}
+        for attempt in attempts:
+            score = 0
+            for question in attempt.question_order:
+                right = self.random.random() < 0.6
+                choice = correct[question] if right else correct[question] + 1
+                score += right
+                answers.append(
+                    Answer(
+                        attempt=attempt,
+                        question_id=question,
+                        choice_ids=[choice],
+                        answered_at=attempt.submitted_at,
+                        marks_awarded=Decimal(int(right)),
+                    )
+                )
+            scores[attempt.pk] = score
+        Answer.objects.bulk_create(answers, batch_size=BATCH)
+        for score in set(scores.values()):
+            Attempt.objects.filter(pk__in=[pk for pk, s in scores.items() if s == score]).update(
+                score=Decimal(score)
+            )
+        return len(attempts)
+
+    def seed_audit_log(self, count: int, students: list[Student], drives: list[Drive]) -> int:
+        """Entries of the audit log over the last 90 days, up to `count` in all: changes to
+        students, drives and applications by the placement office (a season's work)."""
+        count -= LogEntry.objects.filter(additional_data__seeded=True).count()
+        if count <= 0:
+            return 0
+        self.random = getattr(self, "random", random.Random(2026))
+        self.now = getattr(self, "now", timezone.now())
+        actors = list(
+            User.objects.filter(role__in=[Role.ADMIN, Role.COORDINATOR]).values_list("pk", "email")
+        ) or [(None, "")]
+        applications = list(
+            Application.objects.filter(student__in=students[:2000]).values_list("pk", flat=True)
+        )
+        kinds = [
+            (ContentType.objects.get_for_model(Student), [s.pk for s in students], "cgpa"),
+            (ContentType.objects.get_for_model(Drive), [d.pk for d in drives], "status"),
+            (ContentType.objects.get_for_model(Application), applications, "status"),
+        ]
+        kinds = [kind for kind in kinds if kind[1]]
+        rows = []
+        for _ in range(count):
+            content_type, pks, field = self.random.choice(kinds)
+            pk = self.random.choice(pks)
+            actor, email = self.random.choice(actors)
+            action = self.random.choices([LogEntry.Action.CREATE, LogEntry.Action.UPDATE], [1, 4])[
+                0
+            ]
+            changes = {field: ["old", "new"]} if action == LogEntry.Action.UPDATE else {}
+            rows.append(
+                LogEntry(
+                    content_type=content_type,
+                    object_pk=str(pk),
+                    object_id=pk,
+                    object_repr=f"{content_type.model} {pk}",
+                    action=action,
+                    changes=changes,
+                    changes_text="",
+                    actor_id=actor,
+                    actor_email=email,
+                    remote_addr="127.0.0.1",
+                    timestamp=self.now - timedelta(seconds=self.random.randint(60, 90 * 86400)),
+                    additional_data={"seeded": True},  # how a second run counts them
+                )
+            )
+        LogEntry.objects.bulk_create(rows, batch_size=BATCH)
+        return len(rows)

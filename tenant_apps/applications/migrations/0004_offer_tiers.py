@@ -9,9 +9,9 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("applications", "0002_application_student_open_idx"),
-        ("drives", "0001_initial"),
-        ("students", "0002_studentimport"),
+        ("applications", "0003_drop_audit_actor_indexes"),
+        ("drives", "0002_drop_audit_actor_indexes"),
+        ("students", "0003_drop_audit_actor_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -73,6 +73,7 @@ class Migration(migrations.Migration):
             name="created_by",
             field=models.ForeignKey(
                 blank=True,
+                db_index=False,
                 null=True,
                 on_delete=django.db.models.deletion.SET_NULL,
                 related_name="+",
@@ -84,6 +85,7 @@ class Migration(migrations.Migration):
             name="deleted_by",
             field=models.ForeignKey(
                 blank=True,
+                db_index=False,
                 null=True,
                 on_delete=django.db.models.deletion.SET_NULL,
                 related_name="+",
@@ -95,6 +97,7 @@ class Migration(migrations.Migration):
             name="updated_by",
             field=models.ForeignKey(
                 blank=True,
+                db_index=False,
                 null=True,
                 on_delete=django.db.models.deletion.SET_NULL,
                 related_name="+",

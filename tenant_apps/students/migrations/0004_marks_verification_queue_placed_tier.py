@@ -8,8 +8,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("applications", "0003_offer_tiers"),
-        ("students", "0002_studentimport"),
+        ("applications", "0004_offer_tiers"),
+        ("students", "0003_drop_audit_actor_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

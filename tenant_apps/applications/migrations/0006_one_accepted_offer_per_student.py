@@ -5,7 +5,7 @@ class Migration(migrations.Migration):
     """A student never holds two accepted offers (0004 released the extra ones first)."""
 
     dependencies = [
-        ("applications", "0004_offer_tiers_from_policy"),
+        ("applications", "0005_offer_tiers_from_policy"),
     ]
 
     operations = [

@@ -76,10 +76,10 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0005_user_token_version"),
-        ("applications", "0003_offer_tiers"),
-        ("drives", "0002_marks_tiers_named_lists"),
-        ("students", "0003_marks_verification_queue_placed_tier"),
+        ("accounts", "0006_user_email_upper_index"),
+        ("applications", "0004_offer_tiers"),
+        ("drives", "0003_marks_tiers_named_lists"),
+        ("students", "0004_marks_verification_queue_placed_tier"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]

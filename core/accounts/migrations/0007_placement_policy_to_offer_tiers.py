@@ -6,9 +6,9 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0005_user_token_version"),
+        ("accounts", "0006_user_email_upper_index"),
         # the old policy's fields are read into offer tiers first (in every college schema)
-        ("applications", "0004_offer_tiers_from_policy"),
+        ("applications", "0005_offer_tiers_from_policy"),
     ]
 
     operations = [

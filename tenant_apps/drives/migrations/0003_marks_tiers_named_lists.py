@@ -8,9 +8,9 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("applications", "0003_offer_tiers"),
-        ("drives", "0001_initial"),
-        ("students", "0003_marks_verification_queue_placed_tier"),
+        ("applications", "0004_offer_tiers"),
+        ("drives", "0002_drop_audit_actor_indexes"),
+        ("students", "0004_marks_verification_queue_placed_tier"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -77,6 +77,7 @@ class Migration(migrations.Migration):
                     "created_by",
                     models.ForeignKey(
                         blank=True,
+                        db_index=False,
                         null=True,
                         on_delete=django.db.models.deletion.SET_NULL,
                         related_name="+",
@@ -87,6 +88,7 @@ class Migration(migrations.Migration):
                     "deleted_by",
                     models.ForeignKey(
                         blank=True,
+                        db_index=False,
                         null=True,
                         on_delete=django.db.models.deletion.SET_NULL,
                         related_name="+",
@@ -113,6 +115,7 @@ class Migration(migrations.Migration):
                     "updated_by",
                     models.ForeignKey(
                         blank=True,
+                        db_index=False,
                         null=True,
                         on_delete=django.db.models.deletion.SET_NULL,
                         related_name="+",

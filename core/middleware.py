@@ -1,0 +1,68 @@
+"""JSON endpoints pay only for the middleware they use.
+
+`MIDDLEWARE` is the stack of pages (the workspace, the admin, the API's HTML documentation,
+static files). A request to a JSON endpoint (`JSON_ENDPOINT_PREFIXES`: the API, health checks)
+leaves it at `JsonEndpointsMiddleware`, right after tenant resolution, for `JSON_MIDDLEWARE`:
+no sessions, messages, htmx, Django's session authentication, django-otp's or allauth's
+middleware, and no CSP (a JSON answer runs no script). DRF authenticates from the token, and the
+services that need allauth's request context enter it themselves. The JSON stack keeps every
+protection an API answer needs: the security headers, CORS, the college's status, CSRF's cookie
+(set by a cookie sign-in), X-Frame-Options, the audit context; the cookie flows check CSRF and
+origins in their views (core/accounts/csrf.py).
+
+The JSON stack is built as Django builds `MIDDLEWARE` (BaseHandler.load_middleware): the same
+`process_view`, `process_exception` and `process_template_response` hooks, then URL resolution
+and the view, so a middleware behaves in it as it does in `MIDDLEWARE`."""
+
+from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
+from django.core.handlers.base import BaseHandler
+from django.core.handlers.exception import convert_exception_to_response
+from django.utils.module_loading import import_string
+
+
+def is_json_endpoint(path: str) -> bool:
+    return path.startswith(settings.JSON_ENDPOINT_PREFIXES) and not path.startswith(
+        settings.PAGES_UNDER_JSON_PREFIXES
+    )
+
+
+class MiddlewareChain(BaseHandler):
+    """The middleware `paths`, in order, in front of Django's URL resolution and view."""
+
+    def __init__(self, paths: list[str]) -> None:
+        super().__init__()
+        self._view_middleware = []
+        self._template_response_middleware = []
+        self._exception_middleware = []
+        handler = convert_exception_to_response(self._get_response)
+        for path in reversed(paths):
+            try:
+                middleware = import_string(path)(handler)
+            except MiddlewareNotUsed:
+                continue
+            if hasattr(middleware, "process_view"):
+                self._view_middleware.insert(0, middleware.process_view)
+            if hasattr(middleware, "process_template_response"):
+                self._template_response_middleware.append(middleware.process_template_response)
+            if hasattr(middleware, "process_exception"):
+                self._exception_middleware.append(middleware.process_exception)
+            handler = convert_exception_to_response(middleware)
+        self._middleware_chain = handler
+
+    def __call__(self, request):
+        return self._middleware_chain(request)
+
+
+class JsonEndpointsMiddleware:
+    """JSON endpoints go on through `JSON_MIDDLEWARE`, everything else through the rest of
+    `MIDDLEWARE`."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+        self.json = MiddlewareChain(settings.JSON_MIDDLEWARE)
+
+    def __call__(self, request):
+        if is_json_endpoint(request.path_info):
+            return self.json(request)
+        return self.get_response(request)
