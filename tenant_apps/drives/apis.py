@@ -63,6 +63,9 @@ class DriveViewSet(ReadModelViewSet):
         "companies.Recruiter",
         "students.Student",
         "accounts.User",
+        # the eligibility rules read the offer tiers and the drives' named lists
+        "applications.OfferTier",
+        "drives.DriveStudentListEntry",
     )
 
     def to_output(self, row):

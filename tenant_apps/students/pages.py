@@ -333,7 +333,7 @@ class StudentForm(forms.Form):
         if not creating:
             del self.fields["email"]
         if frozen:  # read-only (sent unchanged); the service still refuses any change to them
-            for name in ACADEMIC_FIELDS:
+            for name in (name for name in ACADEMIC_FIELDS if name in self.fields):
                 field = self.fields[name]
                 field.widget.attrs.update({"readonly": True, "class": "frozen"})
                 field.help_text = "Frozen while the profile is verified: unverify it to change it."

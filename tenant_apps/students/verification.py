@@ -12,7 +12,6 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from core.accounts.models import User
-from tenant_apps.kit.audit import audit_bulk_update
 from tenant_apps.kit.errors import InvalidTransition
 from tenant_apps.students.models import Student, VerificationStatus
 
@@ -105,54 +104,25 @@ def verification_return(*, student: Student, actor: User, comment: str) -> Stude
 
 @transaction.atomic
 def students_verify_bulk(*, queryset: QuerySet[Student], actor: User) -> list[int]:
-    """Verifies every unverified student of `queryset` (the caller's scope, already narrowed)
-    at once: one UPDATE and one audit entry per student, whatever their number."""
-    ids = sorted(
-        queryset.alive()
-        .filter(is_verified=False)
-        .select_for_update(of=("self",))
-        .values_list("pk", flat=True)
-    )
-    if not ids:
-        return []
-    now = timezone.now()
-    Student.all_objects.filter(pk__in=ids).update(
-        is_verified=True,
-        verified_at=now,
-        verified_by=actor,
-        verification_status=V.VERIFIED,
-        verification_comment="",
-        updated_at=now,
-        updated_by=actor,
-    )
-    audit_bulk_update(
-        model=Student, changes={pk: {"is_verified": ["False", "True"]} for pk in ids}, actor=actor
-    )
+    """Verifies every unverified student of `queryset` at once (the students' bulk service:
+    one UPDATE and their audit entries in one INSERT), and puts them verified in the queue."""
+    from tenant_apps.students import services
+
+    ids = services.students_verify(students=queryset, actor=actor)
+    if ids:
+        Student.all_objects.filter(pk__in=ids).update(
+            verification_status=V.VERIFIED, verification_comment=""
+        )
     return ids
 
 
 @transaction.atomic
 def students_unverify_bulk(*, queryset: QuerySet[Student], actor: User) -> list[int]:
-    ids = sorted(
-        queryset.alive()
-        .filter(is_verified=True)
-        .select_for_update(of=("self",))
-        .values_list("pk", flat=True)
-    )
-    if not ids:
-        return []
-    now = timezone.now()
-    Student.all_objects.filter(pk__in=ids).update(
-        is_verified=False,
-        verified_at=None,
-        verified_by=None,
-        verification_status=V.DRAFT,
-        updated_at=now,
-        updated_by=actor,
-    )
-    audit_bulk_update(
-        model=Student, changes={pk: {"is_verified": ["True", "False"]} for pk in ids}, actor=actor
-    )
+    from tenant_apps.students import services
+
+    ids = services.students_unverify(students=queryset, actor=actor)
+    if ids:
+        Student.all_objects.filter(pk__in=ids).update(verification_status=V.DRAFT)
     return ids
 
 

@@ -19,6 +19,7 @@ from core.accounts.models import CollegeSettings
 from tenant_apps.applications import services
 from tenant_apps.applications.models import Application, Offer
 from tenant_apps.applications.tiers import offer_tiers
+from tenant_apps.drives.eligibility import drive_ineligibility_reasons
 from tenant_apps.kit.errors import InvalidTransition, NotEligible
 from tenant_apps.students.models import Student
 from tests.browser import committed
@@ -175,9 +176,12 @@ def test_placed_students_may_apply_only_to_higher_tiers(college):
             ),
         )
 
-    assert codes[regular.pk] == (400, "placement_policy")
-    assert codes[dream.pk] == (400, "placement_policy")  # the same tier is not higher
-    assert codes[core.pk] == (201, None)
+    # refused (the drive is outside what the student may apply to), allowed to the higher tier
+    assert [codes[d.pk][0] for d in (regular, dream, core)] == [400, 400, 201]
+    with tenant_context(college):
+        again = Student.objects.get(pk=student.pk)
+        reasons = drive_ineligibility_reasons(drive=dream, student=again)
+    assert [r["code"] for r in reasons] == ["placement_policy"]  # the same tier is not higher
 
 
 def test_accepting_withdraws_the_open_applications_of_tiers_not_higher(college):
