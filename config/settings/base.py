@@ -485,6 +485,9 @@ SPECTACULAR_SETTINGS = {
         "AttemptStatusEnum": "tenant_apps.assessments.models.AttemptStatus",
         "QuestionKindEnum": "tenant_apps.assessments.models.QuestionKind",
         "RoundKindEnum": "tenant_apps.drives.models.RoundKind",
+        "DriveListKindEnum": "tenant_apps.drives.models.ListKind",
+        "VerificationStatusEnum": "tenant_apps.students.models.VerificationStatus",
+        "TwelfthBoardEnum": "tenant_apps.students.models.TwelfthBoard",
         "AdvanceStatusEnum": "tenant_apps.assessments.serializers.ADVANCE_CHOICES",
     },
 }

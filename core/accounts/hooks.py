@@ -15,6 +15,14 @@ def _no_limit(*args, **kwargs) -> None:
     return None
 
 
+def _no_placement_policy() -> dict:
+    return {"one_offer_policy": False, "dream_ctc_threshold": None}
+
+
+def _no_placement_policy_set(**policy) -> None:
+    raise LookupError("No app keeps a placement policy in this schema.")
+
+
 def _no_company(company_id: int) -> bool:
     return False
 
@@ -32,6 +40,10 @@ class Hooks:
     company_exists: Callable[[int], bool] = _no_company
     # recruiter_attach(*, user, company_id): make the user a recruiter of that company
     recruiter_attach: Callable[..., None] = _no_recruiters
+    # the old placement policy's fields, derived from the college's offer tiers (read) and
+    # turned into them (write: placement_policy_set(one_offer_policy=..., dream_ctc_threshold=...))
+    placement_policy: Callable[[], dict] = _no_placement_policy
+    placement_policy_set: Callable[..., None] = _no_placement_policy_set
 
 
 hooks = Hooks()

@@ -137,12 +137,11 @@ class CollegeSettings(models.Model):
     self_signup_enabled = models.BooleanField(default=False)
     student_email_domains = models.JSONField(default=list, blank=True)
     require_2fa_for_staff = models.BooleanField(default=False)
-    # Placement policy: with `one_offer_policy`, a student who accepted an offer cannot apply
-    # further (and accepting withdraws their other open applications), except to "dream" drives
-    # whose CTC is at least `dream_ctc_threshold` (when set).
-    one_offer_policy = models.BooleanField(default=False)
-    dream_ctc_threshold = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    # Placement policy: the offer tiers (tenant_apps.applications.tiers; the old one-offer
+    # policy and dream threshold are derived from them) and how many offers a student may
+    # accept in the season (released ones count; empty: no maximum).
+    max_offers_per_student = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)]
     )
     # Platform operators may open a read-only support session on this college's admin.
     support_access_enabled = models.BooleanField(default=True)
@@ -165,7 +164,41 @@ class CollegeSettings(models.Model):
 
     @classmethod
     def load(cls) -> "CollegeSettings":
-        return cls.objects.get_or_create(pk=1)[0]
+        from django.db import connection
+
+        instance = cls.objects.get_or_create(pk=1)[0]
+        instance._schema_name = connection.schema_name
+        return instance
+
+    # The old placement policy, derived from the college's offer tiers (identity hooks), in
+    # the schema the row was read from.
+    @property
+    def one_offer_policy(self) -> bool:
+        return self._placement_policy()["one_offer_policy"]
+
+    @property
+    def dream_ctc_threshold(self):
+        return self._placement_policy()["dream_ctc_threshold"]
+
+    def _placement_policy(self) -> dict:
+        from django.db import connection
+        from django_tenants.utils import schema_context
+
+        from core.accounts.hooks import hooks
+
+        schema_name = getattr(self, "_schema_name", connection.schema_name)
+        if schema_name == connection.schema_name:
+            return hooks.placement_policy()
+        with schema_context(schema_name):
+            return hooks.placement_policy()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        from django.db import connection
+
+        instance = super().from_db(db, field_names, values)
+        instance._schema_name = connection.schema_name
+        return instance
 
     def allows_student_email(self, email: str) -> bool:
         domain = email.rsplit("@", 1)[-1].lower()

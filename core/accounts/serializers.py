@@ -87,6 +87,12 @@ class MemberSerializer(serializers.ModelSerializer):
 
 
 class CollegeSettingsSerializer(serializers.ModelSerializer):
+    # derived from the college's offer tiers (one tier: the one-offer policy; the second
+    # tier's CTC band: the dream threshold); writing them sets the tiers they mean
+    one_offer_policy = serializers.BooleanField(required=False)
+    dream_ctc_threshold = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, allow_null=True, required=False
+    )
     student_email_domains = serializers.ListField(
         # no inline flag: the pattern is published in the OpenAPI schema (ECMA-262 regex)
         child=serializers.RegexField(r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$", max_length=253),
@@ -102,6 +108,7 @@ class CollegeSettingsSerializer(serializers.ModelSerializer):
             "require_2fa_for_staff",
             "one_offer_policy",
             "dream_ctc_threshold",
+            "max_offers_per_student",
             "support_access_enabled",
             "brand_name",
             "brand_color",

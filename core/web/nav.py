@@ -25,6 +25,7 @@ RECRUITER = frozenset({Role.RECRUITER})
 NAV = (
     Entry("Home", "office:home", OFFICE, exact=True),
     Entry("Students", "office:students", OFFICE),
+    Entry("Verification", "office:verification-queue", OFFICE),
     Entry("Companies", "office:companies", OFFICE),
     Entry("Drives", "office:drives", OFFICE),
     Entry("Interviews", "office:interviews", OFFICE),

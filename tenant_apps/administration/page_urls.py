@@ -6,6 +6,7 @@ from tenant_apps.administration import pages
 
 office_urlpatterns: list = [
     path("settings/", pages.settings_page, name="settings"),
+    path("settings/offer-tiers/", pages.offer_tiers_page, name="offer-tiers"),
     path("members/", pages.members, name="members"),
     path("members/invite/", pages.member_invite, name="member-invite"),
     path("members/<int:pk>/", pages.member_update, name="member-update"),

@@ -93,7 +93,14 @@ class SettingsForm(forms.Form):
         decimal_places=2,
         max_digits=12,
         help_text="Drives and offers at or above this CTC stay open to placed students. Empty: "
-        "no dream drives.",
+        "no dream drives. These two write the offer tiers Regular and Dream; name your own "
+        "tiers on the offer tiers page.",
+    )
+    max_offers_per_student = forms.IntegerField(
+        label="Most offers a student may accept",
+        required=False,
+        min_value=1,
+        help_text="In the season, offers released for a higher tier included. Empty: no maximum.",
     )
     self_signup_enabled = forms.BooleanField(
         label="Students may sign up themselves", required=False
@@ -134,7 +141,7 @@ class SettingsForm(forms.Form):
         help_text="Printed under every notification e-mail.",
     )
 
-    POLICY = ("one_offer_policy", "dream_ctc_threshold")
+    POLICY = ("one_offer_policy", "dream_ctc_threshold", "max_offers_per_student")
     SIGN_UP = ("self_signup_enabled", "student_email_domains")
     SECURITY = ("require_2fa_for_staff", "support_access_enabled")
     BRANDING = ("brand_name", "brand_color", "email_footer")
@@ -217,6 +224,58 @@ def settings_page(request):
         "plan": plan,
     }
     return render(request, "administration/pages/settings.html", context, status=status)
+
+
+# --- Offer tiers ---------------------------------------------------------------------------------
+
+
+class TierRowForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label="Name", max_length=100, required=False)
+    min_ctc = forms.DecimalField(
+        label="CTC from",
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        max_digits=12,
+        help_text="Empty: drives are put in this tier by name only.",
+    )
+
+
+TierFormSet = forms.formset_factory(TierRowForm, extra=2, max_num=20)
+
+
+@page(roles=ADMIN)
+@require_http_methods(["GET", "HEAD", "POST"])
+def offer_tiers_page(request):
+    """The college's offer tiers, lowest first, through the same service as the API's `PUT
+    offer-tiers/`: a row left without a name is dropped."""
+    from tenant_apps.applications.models import OfferTier
+    from tenant_apps.applications.tiers import tiers_replace
+
+    initial = list(OfferTier.objects.order_by("rank").values("id", "name", "min_ctc"))
+    formset = TierFormSet(request.POST or None, initial=initial, prefix="tiers")
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if formset.is_valid():
+            rows = [
+                {key: value for key, value in row.items() if value is not None or key != "id"}
+                for row in formset.cleaned_data
+                if row.get("name", "").strip()
+            ]
+            try:
+                tiers_replace(tiers=rows, actor=request.user)
+            except ValidationError as error:
+                formset._non_form_errors = formset.error_class(
+                    [str(m) for items in error.detail.values() for m in items]
+                )
+            else:
+                messages.success(request, "The offer tiers are saved.")
+                return HttpResponseRedirect(reverse("office:offer-tiers"))
+    return render(
+        request, "administration/pages/offer_tiers.html", {"formset": formset}, status=status
+    )
 
 
 # --- Members -------------------------------------------------------------------------------------

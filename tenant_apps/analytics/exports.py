@@ -17,13 +17,13 @@ from tenant_apps.kit.exports import CSV_BOM, ExportSchema, cell, file_response, 
 
 COLUMNS = [
     "group", "name", "students_total", "students_placed", "placement_rate", "drives",
-    "applications", "offers", "placements", "ctc_avg", "ctc_max",
+    "applications", "offers", "placements", "ctc_avg", "ctc_max", "students_eligible",
 ]  # fmt: skip
 SHEETS = {
     "department": (
         "Departments",
         ["department", "students_total", "students_placed", "placement_rate", "offers",
-         "placements", "ctc_avg", "ctc_max"],
+         "placements", "ctc_avg", "ctc_max", "students_eligible"],
     ),
     "company": (
         "Companies",

@@ -35,7 +35,7 @@ from tenant_apps.analytics.serializers import ReportQuery, SeasonQuery
 from tenant_apps.drives.models import JobType
 from tenant_apps.students.models import Student
 
-SEASON_FIELDS = ("graduation_year", "job_type", "since", "until")
+SEASON_FIELDS = ("graduation_year", "department", "job_type", "since", "until")
 # The SVG's own units; it scales to its card (about 270 px wide in a laptop's three columns,
 # 340 on a phone), so that its 15-unit labels read at 14-20 px.
 CHART_WIDTH = 280
@@ -59,6 +59,7 @@ class SeasonForm(forms.Form):
     graduation_year = forms.TypedChoiceField(
         label="Batch", required=False, coerce=int, empty_value=None
     )
+    department = forms.ChoiceField(label="Department", required=False)
     job_type = forms.ChoiceField(
         label="Job type", required=False, choices=[("", "All job types"), *JobType.choices]
     )
@@ -69,11 +70,15 @@ class SeasonForm(forms.Form):
         label="Offers until", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, batches: list[int], **kwargs):
+    def __init__(self, *args, batches: list[int], departments: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["graduation_year"].choices = [
             ("", "All batches"),
             *((year, f"Batch of {year}") for year in batches),
+        ]
+        self.fields["department"].choices = [
+            ("", "All departments"),
+            *((name, name) for name in departments),
         ]
 
 
@@ -88,7 +93,10 @@ def season_of(request) -> tuple[SeasonForm, Season]:
             .distinct()
         ),
     )
-    form = SeasonForm(season_params(request.GET), batches=batches)
+    departments = list(
+        Student.objects.order_by("department").values_list("department", flat=True).distinct()
+    )
+    form = SeasonForm(season_params(request.GET), batches=batches, departments=departments)
     if not form.is_valid():
         return form, WHOLE_SEASON
     query = SeasonQuery(data={k: v for k, v in form.cleaned_data.items() if v not in (None, "")})

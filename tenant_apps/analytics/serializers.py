@@ -20,11 +20,24 @@ class CtcOutput(serializers.Serializer):
     max = serializers.DecimalField(max_digits=14, decimal_places=2, **MONEY)
 
 
+ELIGIBLE_HELP = (
+    "Students eligible for at least one drive of the filter (criteria, named lists, "
+    "verification), or placed in it: the denominator of placement_rate"
+)
+
+
+class Definitions(serializers.Serializer):
+    students_eligible = serializers.CharField()
+    students_placed = serializers.CharField()
+    ctc = serializers.CharField()
+
+
 class DepartmentStats(serializers.Serializer):
     department = serializers.CharField()
     students_total = serializers.IntegerField()
+    students_eligible = serializers.IntegerField(help_text=ELIGIBLE_HELP)
     students_placed = serializers.IntegerField()
-    placement_rate = serializers.FloatField(help_text="placed / total, from 0 to 1")
+    placement_rate = serializers.FloatField(help_text="placed / eligible, from 0 to 1")
     offers = serializers.IntegerField()
     placements = serializers.IntegerField(help_text="Accepted offers")
     ctc_avg = serializers.DecimalField(max_digits=14, decimal_places=2, **MONEY)
@@ -42,20 +55,23 @@ class CompanyStats(serializers.Serializer):
 class BatchStats(serializers.Serializer):
     graduation_year = serializers.IntegerField()
     students_total = serializers.IntegerField()
+    students_eligible = serializers.IntegerField(help_text=ELIGIBLE_HELP)
     students_placed = serializers.IntegerField()
-    placement_rate = serializers.FloatField(help_text="placed / total, from 0 to 1")
+    placement_rate = serializers.FloatField(help_text="placed / eligible, from 0 to 1")
 
 
 class DashboardStatsOutput(serializers.Serializer):
-    students_total = serializers.IntegerField()
+    students_total = serializers.IntegerField(help_text="Every student of the filter")
+    students_eligible = serializers.IntegerField(help_text=ELIGIBLE_HELP)
     students_placed = serializers.IntegerField(help_text="Students with an accepted offer")
-    placement_rate = serializers.FloatField(help_text="students_placed / students_total, 0 to 1")
+    placement_rate = serializers.FloatField(help_text="students_placed / students_eligible")
     offers_total = serializers.IntegerField(help_text="Offers made (any status)")
-    ctc = CtcOutput(help_text="CTC of placements (accepted offers)")
+    ctc = CtcOutput(help_text="Over placed students, each at their best accepted offer")
     by_department = DepartmentStats(many=True)
     by_company = CompanyStats(many=True, help_text="The 20 companies with most placements")
     by_batch = BatchStats(many=True, help_text="By graduation year, oldest first")
     drives_open = serializers.IntegerField()
+    definitions = Definitions()
 
 
 class FunnelStage(serializers.Serializer):
@@ -86,6 +102,7 @@ class FunnelOutput(serializers.Serializer):
 
 class ReportTotals(serializers.Serializer):
     students_total = serializers.IntegerField()
+    students_eligible = serializers.IntegerField(help_text=ELIGIBLE_HELP)
     students_placed = serializers.IntegerField()
     placement_rate = serializers.FloatField()
     offers_total = serializers.IntegerField()
@@ -111,6 +128,7 @@ class PlacementReportOutput(serializers.Serializer):
     by_department = DepartmentStats(many=True)
     by_company = ReportCompany(many=True)
     by_ctc_band = ReportCtcBand(many=True)
+    definitions = Definitions()
 
 
 def _day_start(day) -> datetime:
@@ -119,13 +137,17 @@ def _day_start(day) -> datetime:
 
 
 class SeasonQuery(serializers.Serializer):
-    """The part of the season the figures cover: `graduation_year` (the batch), `job_type`,
-    and offers and applications made from `since` to `until` (days, both included)."""
+    """The part of the season the figures cover: `graduation_year` (the batch), `department`,
+    `job_type`, and offers and applications made from `since` to `until` (days, both
+    included)."""
 
     graduation_year = serializers.IntegerField(
         required=False, allow_null=True, min_value=1950, max_value=2100, help_text="The batch"
     )
     job_type = serializers.ChoiceField(choices=JobType.choices, required=False, allow_null=True)
+    department = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=100
+    )
     since = serializers.DateField(required=False, allow_null=True, help_text="First day")
     until = serializers.DateField(required=False, allow_null=True, help_text="Last day")
 
@@ -141,6 +163,7 @@ class SeasonQuery(serializers.Serializer):
         return Season(
             graduation_year=data.get("graduation_year"),
             job_type=data.get("job_type") or None,
+            department=(data.get("department") or "").strip() or None,
             since=_day_start(since) if since else None,
             until=_day_start(until + timedelta(days=1)) if until else None,
         )

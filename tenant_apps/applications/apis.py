@@ -1,12 +1,13 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from core.api.permissions import IsCollegeAdmin
 from tenant_apps.access import applications_for, drives_for, offers_for
-from tenant_apps.applications import services
+from tenant_apps.applications import services, tiers
 from tenant_apps.applications.exports import (
     APPLICANT_EXPORT_COLUMNS,
     APPLICANT_EXPORT_DEFAULT,
@@ -21,7 +22,7 @@ from tenant_apps.applications.filters import (
     ApplicationFilter,
     OfferFilter,
 )
-from tenant_apps.applications.models import Application, Offer
+from tenant_apps.applications.models import Application, Offer, OfferTier
 from tenant_apps.applications.selectors import (
     APPLICATION_READ_MODEL,
     OFFER_READ_MODEL,
@@ -280,3 +281,60 @@ class DriveApplicantsExportApi(generics.ListAPIView):
             file_format=file_format,
             filename=f"drive-{self.kwargs['pk']}-applicants",
         )
+
+
+# --- Offer tiers ---------------------------------------------------------------------------------
+
+
+class OfferTierInput(serializers.Serializer):
+    id = serializers.IntegerField(required=False, help_text="An existing tier, to keep it")
+    name = serializers.CharField(max_length=100)
+    min_ctc = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        allow_null=True,
+        required=False,
+        help_text="Where the tier's CTC band starts; null: drives are put in it by name only",
+    )
+
+
+class OfferTiersInput(serializers.Serializer):
+    tiers = OfferTierInput(many=True, max_length=20, help_text="Lowest first; replaces the list.")
+
+
+class OfferTierOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    rank = serializers.IntegerField(help_text="1: the lowest tier")
+    min_ctc = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+
+
+class OfferTiersOutput(serializers.Serializer):
+    tiers = OfferTierOutput(many=True, help_text="Lowest first")
+
+
+class OfferTiersApi(generics.ListAPIView):
+    """The college's offer tiers, lowest first (everybody reads them). The admin replaces the
+    whole list with `PUT` (`{"tiers": [{id?, name, min_ctc}]}`, lowest first): a student placed
+    in a tier may apply only to drives of higher tiers, and accepting an offer of a higher tier
+    releases the accepted one. No tiers: no rule. The old `one_offer_policy` and
+    `dream_ctc_threshold` of `settings/` are derived from these."""
+
+    queryset = OfferTier.objects.order_by("rank", "id")
+    serializer_class = OfferTierOutput
+    permission_classes = [ActionRoles]
+    action_roles = {"*": ALL}
+    http_method_names = ["get", "put", "options"]
+
+    def get_permissions(self):
+        if self.request.method == "PUT":
+            return [IsCollegeAdmin()]
+        return super().get_permissions()
+
+    @extend_schema(request=OfferTiersInput, responses=OfferTiersOutput)
+    def put(self, request, *args, **kwargs):
+        data = OfferTiersInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        saved = tiers.tiers_replace(tiers=data.validated_data["tiers"], actor=request.user)
+        return Response({"tiers": OfferTierOutput(saved, many=True).data})

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from core.audit.models import SoftDeleteModel
@@ -29,7 +30,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.SHORTLISTED: frozenset({S.IN_PROCESS, S.REJECTED, S.WITHDRAWN}),
     S.IN_PROCESS: frozenset({S.OFFERED, S.REJECTED, S.WITHDRAWN}),
     S.OFFERED: frozenset({S.ACCEPTED, S.DECLINED, S.REJECTED, S.WITHDRAWN}),
+    # accepted is final for people: only the system releases it, when the student accepts an
+    # offer of a higher tier (the accepted one is then declined, with who and when)
+    S.ACCEPTED: frozenset({S.DECLINED}),
 }
+SYSTEM_ONLY = frozenset({(S.ACCEPTED, S.DECLINED)})
 # Who makes which move: staff and recruiters move applicants on or reject them; the student
 # withdraws; accepting and declining happen on the offer (offers/{id}/accept/, decline/).
 MOVER_TARGETS = frozenset({S.SHORTLISTED, S.IN_PROCESS, S.OFFERED, S.REJECTED})
@@ -53,6 +58,44 @@ def _stage_by():
         related_name="+",
         db_index=False,
     )
+
+
+class OfferTier(SoftDeleteModel):
+    """A category of offers the placement office names (Regular, Dream, Super Dream...), in its
+    order (`rank` 1 the lowest). A drive is of the tier it names, else of the CTC band its CTC
+    falls in (the tier with the greatest `min_ctc` at most the CTC). The tier rule: a student
+    placed in a tier may apply only to drives of higher tiers, and accepting an offer of a
+    higher tier releases the accepted one. No tiers: no rule (a placed student applies
+    anywhere; accepting another offer still releases the accepted one)."""
+
+    name = models.CharField(max_length=100)
+    rank = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    min_ctc = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Where the tier's CTC band starts; empty: drives are put in it by name only.",
+    )
+
+    class Meta:
+        ordering = ["rank", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                condition=models.Q(deleted_at__isnull=True),
+                name="offer_tier_name_unique_alive",
+            ),
+            models.UniqueConstraint(
+                fields=["rank"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="offer_tier_rank_unique_alive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Application(SoftDeleteModel):
@@ -83,7 +126,14 @@ class Application(SoftDeleteModel):
                 fields=["student", "drive"],
                 condition=models.Q(deleted_at__isnull=True),
                 name="application_once_per_drive",
-            )
+            ),
+            # a student never holds two accepted offers, whatever the order or concurrency
+            # (offer_accept also locks the student's row: this is the last line)
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=models.Q(status="accepted", deleted_at__isnull=True),
+                name="application_one_accepted_per_student",
+            ),
         ]
         indexes = [
             models.Index(fields=["drive", "status"], name="application_drive_status_idx"),
@@ -138,6 +188,16 @@ class Offer(SoftDeleteModel):
         max_length=20, choices=OfferStatus.choices, default=OfferStatus.PENDING
     )
     responded_at = models.DateTimeField(null=True, blank=True)
+    # an accepted offer released when its student accepted one of a higher tier
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         ordering = ["-id"]

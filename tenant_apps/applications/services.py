@@ -1,5 +1,5 @@
 """Writes of applications and offers: applying (eligibility, deadline, once per drive), the state
-machine (one application or hundreds at once, all or nothing), offers and the placement policy."""
+machine (one application or hundreds at once, all or nothing), offers and the offer tiers."""
 
 from decimal import Decimal
 
@@ -10,7 +10,6 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from core.accounts.models import STAFF_ROLES, Role, User
-from core.accounts.policies import college_settings
 from core.api.errors import Conflict
 from shared_apps.billing import limits as plan_limits
 from tenant_apps.applications.models import (
@@ -18,6 +17,7 @@ from tenant_apps.applications.models import (
     OFFER_TARGETS,
     OPEN_STATUSES,
     STUDENT_TARGETS,
+    SYSTEM_ONLY,
     TRANSITIONS,
     Application,
     ApplicationStatus,
@@ -25,6 +25,7 @@ from tenant_apps.applications.models import (
     OfferStatus,
     offer_letter_upload_to,
 )
+from tenant_apps.applications.tiers import Tier, offer_tiers, rank_column, tier_of
 from tenant_apps.drives.eligibility import drive_ineligibility_reasons
 from tenant_apps.drives.models import Drive
 from tenant_apps.kit.audit import audit_bulk_update
@@ -72,6 +73,8 @@ def _refusal(*, current: str, target: str, actor: User | None) -> str | None:
     """Why the move from `current` to `target` is refused (None: allowed). `actor` None: a move
     the system makes (accepting or declining an offer, the one-offer policy)."""
     if target not in TRANSITIONS.get(current, frozenset()):
+        return f"An application that is {current} cannot become {target}."
+    if actor is not None and (current, target) in SYSTEM_ONLY:
         return f"An application that is {current} cannot become {target}."
     if actor is not None and target not in allowed_targets(actor=actor):
         if target in OFFER_TARGETS:
@@ -248,7 +251,7 @@ def _pending_offer(offer: Offer) -> tuple[Offer, Student]:
     )
     offer = (
         Offer.objects.select_for_update(of=("self",))
-        .select_related("application__drive")
+        .select_related("application__drive__company")
         .get(pk=offer.pk)
     )
     if offer.status != OfferStatus.PENDING:
@@ -261,50 +264,103 @@ def _pending_offer(offer: Offer) -> tuple[Offer, Student]:
     return offer, student
 
 
-def applications_withdrawn_on_accept(*, application: Application) -> QuerySet[Application]:
+def offer_tier(offer: Offer) -> Tier | None:
+    """The tier of an offer: its drive's named tier, else the band of the offer's own CTC."""
+    return tier_of(tier_id=offer.application.drive.offer_tier_id, ctc=offer.ctc)
+
+
+def applications_withdrawn_on_accept(
+    *, application: Application, tier: Tier | None = None
+) -> QuerySet[Application]:
     """The student's other open applications that accepting the offer on `application`
-    withdraws: with the one-offer policy, all but those to dream drives (CTC at least the
-    threshold); none without it. The confirmation page shows the student this same list."""
-    policy = college_settings()
-    if not policy.one_offer_policy:
+    withdraws: with offer tiers, those to drives not of a higher tier than the offer's; none
+    without tiers. The confirmation page shows the student this same list."""
+    tiers = offer_tiers()
+    if not tiers:
         return Application.objects.none()
-    others = Application.objects.filter(
-        student_id=application.student_id, status__in=OPEN_STATUSES
+    if tier is None:
+        offer = application.offers.select_related("application__drive").first()
+        tier = offer_tier(offer) if offer else tier_of(tier_id=None, ctc=application.drive.ctc)
+    rank = tier.rank if tier else 0
+    return (
+        Application.objects.filter(student_id=application.student_id, status__in=OPEN_STATUSES)
+        .exclude(pk=application.pk)
+        .alias(tier_rank=rank_column(tier="drive__offer_tier", ctc="drive__ctc"))
+        .filter(tier_rank__lte=rank)
+    )
+
+
+def accepted_released_on_accept(*, application: Application) -> QuerySet[Application]:
+    """The accepted application (at most one) that accepting the offer on `application`
+    releases."""
+    return Application.objects.filter(
+        student_id=application.student_id, status=ApplicationStatus.ACCEPTED
     ).exclude(pk=application.pk)
-    if policy.dream_ctc_threshold is not None:
-        others = others.exclude(drive__ctc__gte=policy.dream_ctc_threshold)
-    return others
+
+
+def _release(*, application: Application, actor: User, now, note: str) -> None:
+    """The student's accepted offer gives way to one of a higher tier: the offer and its
+    application are declined, with who and when."""
+    for offer in Offer.objects.select_for_update().filter(
+        application=application, status=OfferStatus.ACCEPTED
+    ):
+        offer.status, offer.released_at, offer.released_by = OfferStatus.DECLINED, now, actor
+        offer.save(update_fields=["status", "released_at", "released_by"])
+    application_move(
+        application=application,
+        status=ApplicationStatus.DECLINED,
+        actor=actor,
+        note=note,
+        by_system=True,
+    )
 
 
 @transaction.atomic
 def offer_accept(*, offer: Offer, actor: User) -> Offer:
-    """The student accepts before expiry, if the placement policy allows (`not_eligible` with a
-    `placement_policy` reason otherwise). The student is placed; with the one-offer policy, their
-    other open applications are withdrawn, except to dream drives (CTC at least the threshold),
-    which the policy still lets them pursue."""
+    """The student accepts before expiry, if the offer tiers allow (`not_eligible` with a
+    `placement_policy` or `max_offers` reason otherwise). The student is placed in the offer's
+    tier; an offer accepted before (of a lower tier) is released, declined with who and when;
+    with offer tiers, the other open applications not of a higher tier are withdrawn. All in
+    this one transaction, under the lock of the student's row: whatever the order or the
+    concurrency, a student never holds two accepted offers (and a partial unique constraint
+    says so once more)."""
     offer, student = _pending_offer(offer)
     application = offer.application
     reasons = drive_ineligibility_reasons(
-        drive=application.drive, student=student, ctc=offer.ctc, codes={"placement_policy"}
+        drive=application.drive,
+        student=student,
+        ctc=offer.ctc,
+        codes={"placement_policy", "max_offers"},
     )
     if reasons:
         raise NotEligible(reasons, "The college's placement policy does not allow this offer.")
+    tier = offer_tier(offer)
     now = timezone.now()
+    company = application.drive.company.name
+    for accepted in accepted_released_on_accept(application=application).select_for_update():
+        _release(
+            application=accepted,
+            actor=actor,
+            now=now,
+            note=f"Released on accepting the offer of {company}"
+            + (f" ({tier.name} tier)." if tier else "."),
+        )
     offer.status, offer.responded_at = OfferStatus.ACCEPTED, now
     offer.save(update_fields=["status", "responded_at"])
     application_move(
         application=application, status=ApplicationStatus.ACCEPTED, actor=actor, by_system=True
     )
-    if student.placement_status != PlacementStatus.PLACED:
-        student.placement_status = PlacementStatus.PLACED
-        student.save(update_fields=["placement_status"])
+    student.placement_status = PlacementStatus.PLACED
+    student.placed_tier_id = tier.id if tier else None
+    student.offers_accepted += 1
+    student.save(update_fields=["placement_status", "placed_tier", "offers_accepted"])
     notify.queue_after_commit(notify.notify_offer_response, offer.pk)
-    for other in applications_withdrawn_on_accept(application=application):
+    for other in applications_withdrawn_on_accept(application=application, tier=tier):
         application_move(
             application=other,
             status=ApplicationStatus.WITHDRAWN,
             actor=actor,
-            note="Withdrawn on accepting another offer (one-offer policy).",
+            note="Withdrawn on accepting another offer (the offer tiers' one-offer policy).",
             by_system=True,
         )
     return offer
@@ -329,16 +385,25 @@ def offer_decline(*, offer: Offer, actor: User) -> Offer:
 
 
 def student_placement_refresh(*, student_id: int) -> None:
-    """A student is placed while one of their accepted offers (and its application) is alive."""
-    placed = Offer.objects.filter(
-        Q(application__deleted_at__isnull=True),
-        application__student_id=student_id,
-        status=OfferStatus.ACCEPTED,
-    ).exists()
-    status = PlacementStatus.PLACED if placed else PlacementStatus.UNPLACED
-    for student in Student.all_objects.filter(pk=student_id).exclude(placement_status=status):
-        student.placement_status = status
-        student.save(update_fields=["placement_status"])
+    """A student is placed while one of their accepted offers (and its application) is alive,
+    in the tier of that offer."""
+    accepted = (
+        Offer.objects.filter(
+            Q(application__deleted_at__isnull=True),
+            application__student_id=student_id,
+            status=OfferStatus.ACCEPTED,
+        )
+        .select_related("application__drive")
+        .first()
+    )
+    status = PlacementStatus.PLACED if accepted else PlacementStatus.UNPLACED
+    tier = offer_tier(accepted) if accepted else None
+    tier_id = tier.id if tier else None
+    for student in Student.all_objects.filter(pk=student_id).exclude(
+        placement_status=status, placed_tier_id=tier_id
+    ):
+        student.placement_status, student.placed_tier_id = status, tier_id
+        student.save(update_fields=["placement_status", "placed_tier"])
 
 
 @transaction.atomic
@@ -349,8 +414,21 @@ def application_delete(*, application: Application) -> None:
 
 @transaction.atomic
 def application_restore(*, application: Application) -> None:
+    _ensure_one_accepted(application=application)
     application.restore()
     student_placement_refresh(student_id=application.student_id)
+
+
+def _ensure_one_accepted(*, application: Application) -> None:
+    Student.all_objects.select_for_update(of=("self",)).get(pk=application.student_id)
+    if (
+        application.status == ApplicationStatus.ACCEPTED
+        and accepted_released_on_accept(application=application).exists()
+    ):
+        raise Conflict(
+            "The student holds another accepted offer: a student holds one at most, so this "
+            "accepted application cannot come back."
+        )
 
 
 @transaction.atomic
@@ -361,5 +439,6 @@ def offer_delete(*, offer: Offer) -> None:
 
 @transaction.atomic
 def offer_restore(*, offer: Offer) -> None:
+    _ensure_one_accepted(application=offer.application)
     offer.restore()
     student_placement_refresh(student_id=offer.application.student_id)

@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from tenant_apps.applications.apis import (
     ApplicationViewSet,
     DriveApplicantsExportApi,
+    OfferTiersApi,
     OfferViewSet,
 )
 
@@ -12,6 +13,7 @@ router.register("applications", ApplicationViewSet, basename="application")
 router.register("offers", OfferViewSet, basename="offer")
 
 urlpatterns = [
+    path("offer-tiers/", OfferTiersApi.as_view(), name="offer-tiers"),
     path(
         "drives/<int:pk>/applicants/export/",
         DriveApplicantsExportApi.as_view(),

@@ -13,9 +13,14 @@ from tenant_apps.drives.filters import (
     DriveFilter,
     EligibleStudentFilter,
 )
-from tenant_apps.drives.models import Drive
+from tenant_apps.drives.models import Drive, DriveStudentListEntry
 from tenant_apps.drives.selectors import DRIVE_READ_MODEL, drive_output
-from tenant_apps.drives.serializers import DriveInput, DriveOutput
+from tenant_apps.drives.serializers import (
+    DriveInput,
+    DriveOutput,
+    StudentListInput,
+    StudentListOutput,
+)
 from tenant_apps.kit.permissions import ALL, STAFF, ActionRoles
 from tenant_apps.kit.viewsets import FILTER_BACKENDS, PageRows, ReadModelViewSet
 from tenant_apps.students.filters import STUDENT_ORDERING_FIELDS, STUDENT_SEARCH_FIELDS
@@ -58,6 +63,9 @@ class DriveViewSet(ReadModelViewSet):
         "companies.Recruiter",
         "students.Student",
         "accounts.User",
+        # the eligibility rules read the offer tiers and the drives' named lists
+        "applications.OfferTier",
+        "drives.DriveStudentListEntry",
     )
 
     def to_output(self, row):
@@ -103,3 +111,75 @@ class DriveEligibleStudentsApi(generics.ListAPIView):
             PageRows(self.filter_queryset(self.get_queryset()), STUDENT_READ_MODEL)
         )
         return self.get_paginated_response([student_output(row) for row in page])
+
+
+def _list_entry_output(entry: DriveStudentListEntry) -> dict:
+    student = entry.student
+    return {
+        "id": entry.pk,
+        "student": {
+            "id": student.pk,
+            "roll_number": student.roll_number,
+            "first_name": student.user.first_name,
+            "last_name": student.user.last_name,
+        },
+        "kind": entry.kind,
+        "reason": entry.reason,
+        "created_at": entry.created_at,
+    }
+
+
+class DriveStudentListApi(generics.ListAPIView):
+    """Staff: the students named on the drive, included (eligible whatever the criteria) or
+    excluded (never eligible), each with its reason. `POST` names one (again: changes the list
+    or the reason); `DELETE .../student-list/{entry}/` removes the name."""
+
+    queryset = DriveStudentListEntry.objects.none()
+    permission_classes = [ActionRoles]
+    filter_backends = FILTER_BACKENDS
+    action_roles = {"*": ALL}  # scope first (404), then staff only (403)
+    filterset_fields = ["kind"]
+    ordering_fields = ["created_at", "kind"]
+
+    def drive(self) -> Drive:
+        drive = get_object_or_404(drives_for(self.request.user).alive(), pk=self.kwargs["pk"])
+        if not self.request.user.is_college_staff:
+            raise PermissionDenied("Only the placement office names students on a drive.")
+        return drive
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return (
+            DriveStudentListEntry.objects.filter(drive=self.drive())
+            .select_related("student__user")
+            .order_by("kind", "id")
+        )
+
+    @extend_schema(responses=StudentListOutput(many=True))
+    def get(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([_list_entry_output(entry) for entry in page])
+
+    @extend_schema(request=StudentListInput, responses={201: StudentListOutput})
+    def post(self, request, *args, **kwargs):
+        drive = self.drive()
+        data = StudentListInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = services.drive_student_list_set(drive=drive, **data.validated_data)
+        return Response(_list_entry_output(entry), status=status.HTTP_201_CREATED)
+
+
+class DriveStudentListEntryApi(DriveStudentListApi):
+    http_method_names = ["get", "delete", "options"]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, *args, **kwargs):
+        entry = get_object_or_404(self.get_queryset(), pk=self.kwargs["entry"])
+        services.drive_student_list_remove(entry=entry)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses=StudentListOutput, operation_id="drives_student_list_entry")
+    def get(self, request, *args, **kwargs):
+        entry = get_object_or_404(self.get_queryset(), pk=self.kwargs["entry"])
+        return Response(_list_entry_output(entry))

@@ -5,7 +5,13 @@ from django.utils import timezone
 
 from core.audit.models import SoftDeleteModel
 from tenant_apps.companies.models import Company
-from tenant_apps.students.models import CGPA_VALIDATORS, RATING_VALIDATORS, Skill
+from tenant_apps.students.models import (
+    CGPA_VALIDATORS,
+    PERCENT_VALIDATORS,
+    RATING_VALIDATORS,
+    Skill,
+    Student,
+)
 
 
 class JobType(models.TextChoices):
@@ -64,6 +70,21 @@ class Drive(SoftDeleteModel):
     max_backlogs = models.PositiveSmallIntegerField(null=True, blank=True)
     departments = ArrayField(models.CharField(max_length=100), default=list, blank=True)
     graduation_years = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True)
+    # 10th and 12th (or diploma) marks, in percent; empty: no minimum
+    min_tenth_pct = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT_VALIDATORS
+    )
+    min_twelfth_pct = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT_VALIDATORS
+    )
+    # the offer tier the office puts the drive in; empty: the tier of its CTC band
+    offer_tier = models.ForeignKey(
+        "applications.OfferTier",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="drives",
+    )
     apply_by = models.DateTimeField()
     status = models.CharField(max_length=20, choices=DriveStatus.choices, default=DriveStatus.DRAFT)
 
@@ -116,3 +137,33 @@ class DriveRound(SoftDeleteModel):
 
     def __str__(self) -> str:
         return self.name or self.get_kind_display()
+
+
+class ListKind(models.TextChoices):
+    INCLUDE = "include", "Included"
+    EXCLUDE = "exclude", "Excluded"
+
+
+class DriveStudentListEntry(SoftDeleteModel):
+    """A student the office names on a drive, with its reason: included (eligible whatever the
+    drive's criteria; verification and the offer tiers still apply) or excluded (never
+    eligible)."""
+
+    drive = models.ForeignKey(Drive, on_delete=models.CASCADE, related_name="student_list")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=ListKind.choices)
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["drive_id", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["drive", "student"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="drive_student_list_once_alive",
+            )
+        ]
+        indexes = [models.Index(fields=["student", "drive"], name="drive_list_student_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} student {self.student_id} on drive {self.drive_id}"

@@ -44,7 +44,12 @@ from tenant_apps.applications.exports import (
     drive_applicants,
 )
 from tenant_apps.applications.filters import APPLICATION_SEARCH_FIELDS, ApplicationFilter
-from tenant_apps.applications.models import MOVER_TARGETS, Application, ApplicationStatus
+from tenant_apps.applications.models import (
+    MOVER_TARGETS,
+    Application,
+    ApplicationStatus,
+    OfferTier,
+)
 from tenant_apps.applications.serializers import BulkMoveInput
 from tenant_apps.companies.models import Company
 from tenant_apps.drives import services
@@ -153,7 +158,8 @@ def _error_text(error: Exception) -> str:
 
 
 def _drive_for(request, pk: int) -> Drive:
-    return get_object_or_404(drives_for(request.user).alive().select_related("company"), pk=pk)
+    drives = drives_for(request.user).alive().select_related("company", "offer_tier")
+    return get_object_or_404(drives, pk=pk)
 
 
 def _drive_actions(drive: Drive) -> list[dict]:
@@ -284,10 +290,31 @@ class DriveForm(forms.Form):
         required=False,
         help_text="Separated by commas, e.g. 2026, 2027. Empty: every batch.",
     )
+    min_tenth_pct = forms.CharField(
+        label="Minimum 10th marks (%)",
+        required=False,
+        help_text="Empty: no minimum.",
+        widget=forms.NumberInput(attrs={"min": "0", "max": "100", "step": "0.01"}),
+    )
+    min_twelfth_pct = forms.CharField(
+        label="Minimum 12th or diploma marks (%)",
+        required=False,
+        help_text="Empty: no minimum.",
+        widget=forms.NumberInput(attrs={"min": "0", "max": "100", "step": "0.01"}),
+    )
+    offer_tier = forms.ChoiceField(
+        label="Offer tier",
+        required=False,
+        help_text="Empty: the tier of the CTC's band (the college's offer tiers, in settings).",
+    )
 
     def __init__(self, *args, companies: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["company"].choices = [("", "Choose a company"), *companies]
+        self.fields["offer_tier"].choices = [
+            ("", "By the CTC's band"),
+            *OfferTier.objects.order_by("rank").values_list("pk", "name"),
+        ]
 
     def payload(self) -> dict:
         """The `DriveInput` of what was typed; a field left empty or refused here is left out
@@ -304,6 +331,8 @@ class DriveForm(forms.Form):
         payload["max_backlogs"] = data.get("max_backlogs", "").strip() or None
         payload["departments"] = _split(data.get("departments", ""))
         payload["graduation_years"] = _split(data.get("graduation_years", ""))
+        for name in ("min_tenth_pct", "min_twelfth_pct", "offer_tier"):
+            payload[name] = data.get(name, "").strip() or None
         return payload
 
 
@@ -516,6 +545,9 @@ def _editor_initial(drive: Drive) -> dict:
         "max_backlogs": "" if drive.max_backlogs is None else drive.max_backlogs,
         "departments": ", ".join(drive.departments),
         "graduation_years": ", ".join(str(year) for year in drive.graduation_years),
+        "min_tenth_pct": "" if drive.min_tenth_pct is None else drive.min_tenth_pct,
+        "min_twelfth_pct": "" if drive.min_twelfth_pct is None else drive.min_twelfth_pct,
+        "offer_tier": drive.offer_tier_id or "",
     }
     skills = [
         {"skill": skill_id, "weight": weight}

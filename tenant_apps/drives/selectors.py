@@ -14,7 +14,7 @@ from tenant_apps.kit.readmodel import ReadModel
 DRIVE_COLUMNS = (
     "id", "company", "title", "description", "job_type", "ctc", "location", "min_cgpa",
     "max_backlogs", "departments", "graduation_years", "apply_by", "status", "created_at",
-    "updated_at",
+    "updated_at", "min_tenth_pct", "min_twelfth_pct", "offer_tier",
 )  # fmt: skip
 
 
@@ -53,6 +53,9 @@ def drive_output(row: dict) -> dict:
         "max_backlogs": row["max_backlogs"],
         "departments": row["departments"],
         "graduation_years": row["graduation_years"],
+        "min_tenth_pct": None if row["min_tenth_pct"] is None else str(row["min_tenth_pct"]),
+        "min_twelfth_pct": None if row["min_twelfth_pct"] is None else str(row["min_twelfth_pct"]),
+        "offer_tier": row["offer_tier"],
         "skills": sorted(row["skill_list"], key=lambda s: (-s["weight"], s["name"], s["skill"])),
         "apply_by": row["apply_by"],
         "status": row["status"],

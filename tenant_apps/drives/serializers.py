@@ -1,8 +1,9 @@
 from rest_framework import serializers
 
+from tenant_apps.applications.models import OfferTier
 from tenant_apps.companies.models import Company
-from tenant_apps.drives.models import DriveStatus, JobType, RoundKind
-from tenant_apps.students.models import CGPA_VALIDATORS, Skill
+from tenant_apps.drives.models import DriveStatus, JobType, ListKind, RoundKind
+from tenant_apps.students.models import CGPA_VALIDATORS, Skill, Student
 
 
 class DriveSkillInput(serializers.Serializer):
@@ -43,6 +44,18 @@ class DriveInput(serializers.Serializer):
         max_length=20,
         help_text="Empty: every batch",
     )
+    min_tenth_pct = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False,
+        allow_null=True, help_text="10th marks, in percent; null: no minimum",
+    )  # fmt: skip
+    min_twelfth_pct = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False,
+        allow_null=True, help_text="12th or diploma marks, in percent; null: no minimum",
+    )  # fmt: skip
+    offer_tier = serializers.PrimaryKeyRelatedField(
+        queryset=OfferTier.objects.all(), required=False, allow_null=True,
+        help_text="The offer tier the office puts the drive in; null: its CTC band's",
+    )  # fmt: skip
     skills = DriveSkillInput(many=True, required=False, help_text="Replaces the whole list.")
     apply_by = serializers.DateTimeField()
     status = serializers.ChoiceField(choices=DriveStatus.choices, required=False)
@@ -100,6 +113,9 @@ class DriveOutput(serializers.Serializer):
     max_backlogs = serializers.IntegerField(allow_null=True)
     departments = serializers.ListField(child=serializers.CharField())
     graduation_years = serializers.ListField(child=serializers.IntegerField())
+    min_tenth_pct = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    min_twelfth_pct = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    offer_tier = serializers.IntegerField(allow_null=True, help_text="The tier the office named")
     skills = DriveSkillOutput(many=True)
     apply_by = serializers.DateTimeField()
     status = serializers.ChoiceField(choices=DriveStatus.choices)
@@ -111,3 +127,24 @@ class DriveOutput(serializers.Serializer):
 class EligibilityReason(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
+
+
+class StudentListInput(serializers.Serializer):
+    student = serializers.PrimaryKeyRelatedField(queryset=Student.objects.all())
+    kind = serializers.ChoiceField(choices=ListKind.choices)
+    reason = serializers.CharField(max_length=300)
+
+
+class ListedStudentRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    roll_number = serializers.CharField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+
+
+class StudentListOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    student = ListedStudentRef()
+    kind = serializers.ChoiceField(choices=ListKind.choices)
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()

@@ -12,13 +12,16 @@ from tenant_apps.drives.models import (
     DriveRound,
     DriveSkill,
     DriveStatus,
+    DriveStudentListEntry,
 )
 from tenant_apps.kit.errors import InvalidTransition
 from tenant_apps.notifications import tasks as notify
+from tenant_apps.students.models import Student
 
 DRIVE_FIELDS = (
     "company", "title", "description", "job_type", "ctc", "location", "min_cgpa",
-    "max_backlogs", "departments", "graduation_years", "apply_by",
+    "max_backlogs", "departments", "graduation_years", "apply_by", "min_tenth_pct",
+    "min_twelfth_pct", "offer_tier",
 )  # fmt: skip
 
 
@@ -116,3 +119,34 @@ def drive_rounds_set(*, drive: Drive, rounds: list[dict]) -> None:
         if row.pk is None or changed:
             row.sequence, row.kind, row.name = sequence, item["kind"], item.get("name", "")
             row.save()
+
+
+# --- Students named on a drive -----------------------------------------------------------------
+
+
+@transaction.atomic
+def drive_student_list_set(
+    *, drive: Drive, student: Student, kind: str, reason: str
+) -> DriveStudentListEntry:
+    """Names `student` on `drive`'s list of included (eligible whatever the criteria) or
+    excluded (never eligible) students, with the reason; a student is on one list at most."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why the student is named on this drive."]})
+    entry = (
+        DriveStudentListEntry.objects.select_for_update()
+        .filter(drive=drive, student=student)
+        .first()
+    )
+    if entry is None:
+        return DriveStudentListEntry.objects.create(
+            drive=drive, student=student, kind=kind, reason=reason
+        )
+    entry.kind, entry.reason = kind, reason
+    entry.save(update_fields=["kind", "reason"])
+    return entry
+
+
+@transaction.atomic
+def drive_student_list_remove(*, entry: DriveStudentListEntry) -> None:
+    entry.delete()

@@ -33,6 +33,7 @@ from tenant_apps.drives.selectors import DRIVE_READ_MODEL, drive_output
 from tenant_apps.kit.errors import NotEligible
 from tenant_apps.students.models import Student
 from tenant_apps.students.selectors import student_of
+from tenant_apps.students.verification import drives_waiting_on_verification
 
 ORDERINGS = {"apply_by": ("apply_by", "id"), "-ctc": ("-ctc", "apply_by", "id")}
 
@@ -88,6 +89,10 @@ def drives(request):
     page_obj = Paginator(queryset, 20).get_page(request.GET.get("page"))
     context.update(
         student=student,
+        # when verification is what keeps drives away, the list says so (and how many)
+        waiting_on_verification=(
+            0 if student.is_verified else drives_waiting_on_verification(student=student)
+        ),
         page_obj=page_obj,
         cards=[{"drive": d, "reasons": reasons_of(d, student, rules)} for d in page_obj],
         ordering=ordering,

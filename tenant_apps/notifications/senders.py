@@ -19,13 +19,17 @@ from tenant_apps.notifications.selectors import opted_out
 
 S = ApplicationStatus
 # The application statuses that are mailed, and the category that can turn the mail off (None:
-# essential, always sent). `accepted`/`declined` are mailed with the offer (offer_response).
+# essential, always sent). `accepted`/`declined` are mailed with the offer (offer_response),
+# except an accepted offer released for one of a higher tier.
 STATUS_MAIL: dict[str, str | None] = {
     S.SHORTLISTED: Category.APPLICATION_UPDATES,
     S.IN_PROCESS: Category.APPLICATION_UPDATES,
     S.WITHDRAWN: Category.APPLICATION_UPDATES,
     S.OFFERED: None,
     S.REJECTED: None,
+    # an accepted offer released for one of a higher tier (the student's own declines are
+    # answered by the offer-response mail; `application_status` mails a decline with a note)
+    S.DECLINED: None,
 }
 BATCH_SIZE = 500  # drive openings: students read and mailed per batch
 
@@ -36,11 +40,12 @@ def application_status(*, application_ids: list[int], status: str) -> int:
     if status not in STATUS_MAIL:
         return 0
     category = STATUS_MAIL[status]
-    applications = list(
-        Application.objects.filter(
-            pk__in=application_ids, status=status, student__user__is_active=True
-        ).select_related("student__user", "drive__company")
+    moved = Application.objects.filter(
+        pk__in=application_ids, status=status, student__user__is_active=True
     )
+    if status == S.DECLINED:  # only the released ones: a student's own decline is answered
+        moved = moved.filter(offers__released_at__isnull=False)
+    applications = list(moved.select_related("student__user", "drive__company"))
     skipped = (
         opted_out(user_ids=[a.student.user_id for a in applications], category=category)
         if category
@@ -161,6 +166,32 @@ def offer_response(*, offer_id: int) -> int:
     if offer is None:
         return 0
     return _offer_mail("offer_response", offer)
+
+
+def verification_returned(*, student_id: int) -> int:
+    """Essential: the placement office sent the profile back, with what to change."""
+    from tenant_apps.students.models import Student, VerificationStatus
+
+    student = (
+        Student.objects.filter(
+            pk=student_id,
+            verification_status=VerificationStatus.RETURNED,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .first()
+    )
+    if student is None:
+        return 0  # verified or submitted again before the task ran
+    message = mail.render(
+        "verification_returned",
+        to=student.user.email,
+        context={"user": student.user, "student": student},
+        brand=mail.branding(),
+        user_id=student.user_id,
+        category=None,
+    )
+    return mail.send([message])
 
 
 def _offer_mail(kind: str, offer: Offer) -> int:

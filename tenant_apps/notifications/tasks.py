@@ -41,6 +41,11 @@ def notify_offer_response(offer_id: int) -> int:
 
 
 @shared_task(ignore_result=True)
+def notify_verification_returned(student_id: int) -> int:
+    return senders.verification_returned(student_id=student_id)
+
+
+@shared_task(ignore_result=True)
 def notify_drive_opened(drive_id: int) -> int:
     return senders.drive_opened(drive_id=drive_id)
 

@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -20,7 +20,7 @@ from tenant_apps.kit.files import MULTIPART_OVERHEAD, private_pdf_response, refu
 from tenant_apps.kit.jobs import job_output
 from tenant_apps.kit.permissions import ALL, STAFF, STUDENT, ActionRoles
 from tenant_apps.kit.viewsets import FILTER_BACKENDS, ReadModelViewSet
-from tenant_apps.students import services, transfer
+from tenant_apps.students import services, transfer, verification
 from tenant_apps.students.exports import STUDENT_EXPORT_COLUMNS, STUDENT_EXPORT_DEFAULT
 from tenant_apps.students.filters import (
     STUDENT_ORDERING_FIELDS,
@@ -30,6 +30,7 @@ from tenant_apps.students.filters import (
 from tenant_apps.students.models import Skill, Student, StudentImport
 from tenant_apps.students.selectors import STUDENT_READ_MODEL, student_of, student_output
 from tenant_apps.students.serializers import (
+    MyVerificationOutput,
     ProfileInput,
     ResumeInput,
     SkillSerializer,
@@ -38,6 +39,9 @@ from tenant_apps.students.serializers import (
     StudentImportJobOutput,
     StudentImportResultOutput,
     StudentOutput,
+    VerificationReturnInput,
+    VerifyBulkInput,
+    VerifyBulkOutput,
 )
 
 PDF_RESPONSE = OpenApiResponse(description="The PDF file (attachment).")
@@ -69,7 +73,10 @@ class StudentViewSet(ReadModelViewSet):
         "me": STUDENT,
         "me_update": STUDENT,
         "me_create": STUDENT,
-        "*": STAFF,  # create, partial_update, destroy, restore, verify, unverify
+        "my_verification": STUDENT,
+        "my_verification_submit": STUDENT,
+        # create, partial_update, destroy, restore, verify, unverify, verify_bulk, send_back
+        "*": STAFF,
     }
 
     def get_base_queryset(self):
@@ -110,16 +117,68 @@ class StudentViewSet(ReadModelViewSet):
     @extend_schema(request=None, responses=StudentOutput)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
-        student = services.student_verify(student=self.get_object(), actor=request.user)
+        student = verification.verification_approve(student=self.get_object(), actor=request.user)
         return Response(self.output_for(student.pk))
 
     @extend_schema(request=None, responses=StudentOutput)
     @action(detail=True, methods=["post"])
     def unverify(self, request, pk=None):
-        student = services.student_unverify(student=self.get_object())
+        student = verification.verification_unverify(student=self.get_object())
         return Response(self.output_for(student.pk))
 
+    @extend_schema(request=VerificationReturnInput, responses=StudentOutput)
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, pk=None):
+        """Back to the student with a comment (mailed); a verified profile is unverified."""
+        data = VerificationReturnInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        student = verification.verification_return(
+            student=self.get_object(), actor=request.user, **data.validated_data
+        )
+        return Response(self.output_for(student.pk))
+
+    @extend_schema(
+        request=VerifyBulkInput, responses=VerifyBulkOutput, operation_id="students_verify_bulk"
+    )
+    @action(detail=False, methods=["post"], url_path="verify")
+    def verify_bulk(self, request):
+        """Verifies many students in one request (all or nothing: an id outside the college is
+        `400` and none is verified). The verification queue is
+        `GET students/?verification_status=submitted&ordering=verification_submitted_at`."""
+        data = VerifyBulkInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = set(data.validated_data["ids"])
+        scope = self.get_base_queryset().alive().filter(pk__in=ids)
+        found = set(scope.values_list("pk", flat=True))
+        if found != ids:
+            raise ValidationError({"ids": [f"Not found: {sorted(ids - found)}."]})
+        verified = verification.students_verify_bulk(queryset=scope, actor=request.user)
+        return Response({"verified": verified, "already_verified": len(ids) - len(verified)})
+
     # --- The signed-in student's own profile -----------------------------------------------
+
+    def _my_verification(self, student: Student) -> dict:
+        return {
+            "status": student.verification_status,
+            "status_label": student.get_verification_status_display(),
+            "submitted_at": student.verification_submitted_at,
+            "returned_at": student.verification_returned_at,
+            "comment": student.verification_comment,
+            "drives_waiting": verification.drives_waiting_on_verification(student=student),
+        }
+
+    @extend_schema(responses=MyVerificationOutput)
+    @action(detail=False, methods=["get"], url_path="me/verification")
+    def my_verification(self, request):
+        """Where the profile's verification stands, and how many open drives wait on it."""
+        return Response(self._my_verification(self._own()))
+
+    @extend_schema(request=None, responses=MyVerificationOutput)
+    @my_verification.mapping.post
+    def my_verification_submit(self, request):
+        """The student submits the profile to the placement office's verification queue."""
+        student = verification.verification_submit(student=self._own())
+        return Response(self._my_verification(student))
 
     def _own(self) -> Student:
         student = student_of(self.request.user)

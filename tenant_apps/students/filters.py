@@ -1,13 +1,19 @@
 import django_filters
 from django.db.models import Exists, OuterRef
 
-from tenant_apps.students.models import PlacementStatus, Student, StudentSkill
+from tenant_apps.students.models import (
+    PlacementStatus,
+    Student,
+    StudentSkill,
+    VerificationStatus,
+)
 
 
 class StudentFilter(django_filters.FilterSet):
     department = django_filters.CharFilter(lookup_expr="iexact")
     graduation_year = django_filters.NumberFilter()
     is_verified = django_filters.BooleanFilter()
+    verification_status = django_filters.ChoiceFilter(choices=VerificationStatus.choices)
     placement_status = django_filters.ChoiceFilter(choices=PlacementStatus.choices)
     cgpa_min = django_filters.NumberFilter(field_name="cgpa", lookup_expr="gte")
     cgpa_max = django_filters.NumberFilter(field_name="cgpa", lookup_expr="lte")
@@ -18,7 +24,8 @@ class StudentFilter(django_filters.FilterSet):
     class Meta:
         model = Student
         fields = [
-            "department", "graduation_year", "is_verified", "placement_status", "cgpa_min",
+            "department", "graduation_year", "is_verified", "verification_status",
+            "placement_status", "cgpa_min",
             "cgpa_max", "backlogs_max", "skill", "has_resume",
         ]  # fmt: skip
 
@@ -35,4 +42,5 @@ STUDENT_SEARCH_FIELDS = [
 ]  # fmt: skip
 STUDENT_ORDERING_FIELDS = [
     "roll_number", "cgpa", "graduation_year", "backlogs", "department", "created_at",
+    "verification_submitted_at", "tenth_pct", "twelfth_pct",
 ]  # fmt: skip

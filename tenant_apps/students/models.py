@@ -12,14 +12,36 @@ from tenant_apps.kit.jobs import BackgroundJob
 
 CGPA_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
 RATING_VALIDATORS = [MinValueValidator(1), MaxValueValidator(10)]
+PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 YEAR_VALIDATORS = [MinValueValidator(1950), MaxValueValidator(2100)]
 # Fields a verified profile freezes until it is unverified.
-ACADEMIC_FIELDS = ("roll_number", "department", "graduation_year", "cgpa", "backlogs")
+ACADEMIC_FIELDS = (
+    "roll_number",
+    "department",
+    "graduation_year",
+    "cgpa",
+    "backlogs",
+    "tenth_pct",
+    "twelfth_pct",
+    "twelfth_board",
+)
 
 
 class PlacementStatus(models.TextChoices):
     UNPLACED = "unplaced", "Not placed"
     PLACED = "placed", "Placed"  # has accepted an offer
+
+
+class VerificationStatus(models.TextChoices):
+    DRAFT = "draft", "Not submitted"
+    SUBMITTED = "submitted", "Waiting for the placement office"
+    RETURNED = "returned", "Sent back for changes"
+    VERIFIED = "verified", "Verified"
+
+
+class TwelfthBoard(models.TextChoices):
+    TWELFTH = "twelfth", "12th"
+    DIPLOMA = "diploma", "Diploma"
 
 
 class Skill(SoftDeleteModel):
@@ -57,7 +79,24 @@ class Student(SoftDeleteModel):
     phone = models.CharField(max_length=20, blank=True)
     education = models.JSONField(default=list, blank=True)
     experience = models.JSONField(default=list, blank=True)
+    # 10th and 12th (or diploma) marks, in percent
+    tenth_pct = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT_VALIDATORS
+    )
+    twelfth_pct = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT_VALIDATORS
+    )
+    twelfth_board = models.CharField(
+        max_length=10, choices=TwelfthBoard.choices, default=TwelfthBoard.TWELFTH
+    )
     is_verified = models.BooleanField(default=False)
+    # the verification queue: the student submits, staff verify or send it back with a comment
+    verification_status = models.CharField(
+        max_length=10, choices=VerificationStatus.choices, default=VerificationStatus.DRAFT
+    )
+    verification_submitted_at = models.DateTimeField(null=True, blank=True)
+    verification_comment = models.CharField(max_length=1000, blank=True)
+    verification_returned_at = models.DateTimeField(null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -65,6 +104,17 @@ class Student(SoftDeleteModel):
     placement_status = models.CharField(
         max_length=20, choices=PlacementStatus.choices, default=PlacementStatus.UNPLACED
     )
+    # the tier of the accepted offer (the offer tiers' rule), and how many offers the student
+    # has accepted this season (released ones included: the college's maximum counts them)
+    placed_tier = models.ForeignKey(
+        "applications.OfferTier",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    offers_accepted = models.PositiveSmallIntegerField(default=0)
     resume = models.FileField(upload_to=resume_upload_to, max_length=255, blank=True)
     resume_uploaded_at = models.DateTimeField(null=True, blank=True)
 
@@ -89,6 +139,12 @@ class Student(SoftDeleteModel):
             ),
             models.Index(fields=["department", "graduation_year"], name="student_dept_year_idx"),
             models.Index(fields=["cgpa"], name="student_cgpa_idx"),
+            # the office's verification queue
+            models.Index(
+                fields=["verification_submitted_at", "id"],
+                condition=models.Q(verification_status="submitted", deleted_at__isnull=True),
+                name="student_verification_queue_idx",
+            ),
         ]
 
     def __str__(self) -> str:

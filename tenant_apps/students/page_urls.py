@@ -20,6 +20,8 @@ office_urlpatterns: list = [
     path("students/<int:pk>/edit/", pages.student_edit, name="student-edit"),
     path("students/<int:pk>/verify/", pages.student_verify, name="student-verify"),
     path("students/<int:pk>/unverify/", pages.student_unverify, name="student-unverify"),
+    path("students/verification/", pages.verification_queue, name="verification-queue"),
+    path("students/<int:pk>/send-back/", pages.student_send_back, name="student-send-back"),
 ]
 student_urlpatterns: list = [
     path("", student_pages.home, name="home"),
@@ -29,5 +31,6 @@ student_urlpatterns: list = [
     path("profile/experience/", student_pages.profile_experience, name="profile-experience"),
     path("profile/skills/", student_pages.profile_skills, name="profile-skills"),
     path("profile/resume/", student_pages.profile_resume, name="profile-resume"),
+    path("profile/verification/", student_pages.profile_verification, name="profile-verification"),
 ]
 recruiter_urlpatterns: list = []

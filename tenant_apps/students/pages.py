@@ -36,7 +36,7 @@ from tenant_apps.applications.selectors import APPLICATION_READ_MODEL, applicati
 from tenant_apps.kit.exports import export_request, export_response
 from tenant_apps.kit.jobs import JobStatus
 from tenant_apps.kit.pages import filtered, ordered, page_of, searched
-from tenant_apps.students import services, transfer
+from tenant_apps.students import services, transfer, verification
 from tenant_apps.students.exports import STUDENT_EXPORT_COLUMNS, STUDENT_EXPORT_DEFAULT
 from tenant_apps.students.filters import (
     STUDENT_ORDERING_FIELDS,
@@ -141,10 +141,11 @@ def students_bulk(request):
         queryset = queryset.filter(pk__in=ids)
     if action.startswith("export-"):
         return _export(request, queryset, {"format": action.removeprefix("export-")}, filters)
+    # one UPDATE for the whole selection (the verification queue's status kept with it)
     if action == "verify":
-        changed = services.students_verify(students=queryset, actor=request.user)
+        changed = verification.students_verify_bulk(queryset=queryset, actor=request.user)
     else:
-        changed = services.students_unverify(students=queryset, actor=request.user)
+        changed = verification.students_unverify_bulk(queryset=queryset, actor=request.user)
     done = "verified" if action == "verify" else "unverified"
     count = len(changed)
     messages.success(
@@ -153,6 +154,8 @@ def students_bulk(request):
         if count
         else f"The selected students were already {done}.",
     )
+    if request.POST.get("next") == "queue":
+        return HttpResponseRedirect(reverse("office:verification-queue"))
     return _back_to_list(filters.urlencode())
 
 
@@ -235,7 +238,7 @@ def student(request, pk: int):
 @require_POST
 def student_verify(request, pk: int):
     found = get_object_or_404(students_for(request.user).alive(), pk=pk)
-    services.student_verify(student=found, actor=request.user)
+    verification.verification_approve(student=found, actor=request.user)
     messages.success(request, f"{found.roll_number} is verified: academic fields are frozen.")
     return HttpResponseRedirect(reverse("office:student", args=[found.pk]))
 
@@ -244,9 +247,54 @@ def student_verify(request, pk: int):
 @require_POST
 def student_unverify(request, pk: int):
     found = get_object_or_404(students_for(request.user).alive(), pk=pk)
-    services.student_unverify(student=found)
+    verification.verification_unverify(student=found)
     messages.success(request, f"{found.roll_number} is no longer verified: it can be edited.")
     return HttpResponseRedirect(reverse("office:student", args=[found.pk]))
+
+
+# --- The verification queue ----------------------------------------------------------------------
+
+
+class SendBackForm(forms.Form):
+    comment = forms.CharField(
+        label="What should the student change?",
+        max_length=1000,
+        widget=forms.Textarea({"rows": 2}),
+    )
+
+
+@page(roles=OFFICE)
+@require_http_methods(["GET", "HEAD"])
+def verification_queue(request):
+    """The profiles students submitted, the longest waiting first: verify one, several at once
+    (the students list's bulk verify), or send one back with a comment. One query per page."""
+    queryset = verification.verification_queue(students_for(request.user))
+    context = {
+        "page_obj": page_of(request, queryset, STUDENT_READ_MODEL),
+        "send_back_form": SendBackForm(),
+    }
+    return render(request, "students/pages/verification_queue.html", context)
+
+
+@page(roles=OFFICE)
+@require_POST
+def student_send_back(request, pk: int):
+    found = get_object_or_404(students_for(request.user).alive(), pk=pk)
+    form = SendBackForm(request.POST)
+    back = request.POST.get("next") == "queue"
+    target = reverse("office:verification-queue") if back else reverse("office:student", args=[pk])
+    if not form.is_valid():
+        messages.error(request, "Say what the student should change before sending it back.")
+        return HttpResponseRedirect(target)
+    try:
+        verification.verification_return(
+            student=found, actor=request.user, comment=form.cleaned_data["comment"]
+        )
+    except PlacemateError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{found.roll_number} was sent back: the student is mailed.")
+    return HttpResponseRedirect(target)
 
 
 # --- Creating and editing ------------------------------------------------------------------------
@@ -285,7 +333,7 @@ class StudentForm(forms.Form):
         if not creating:
             del self.fields["email"]
         if frozen:  # read-only (sent unchanged); the service still refuses any change to them
-            for name in ACADEMIC_FIELDS:
+            for name in (name for name in ACADEMIC_FIELDS if name in self.fields):
                 field = self.fields[name]
                 field.widget.attrs.update({"readonly": True, "class": "frozen"})
                 field.help_text = "Frozen while the profile is verified: unverify it to change it."

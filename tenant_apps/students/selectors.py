@@ -13,6 +13,8 @@ STUDENT_COLUMNS = (
     "id", "user", "roll_number", "department", "graduation_year", "cgpa", "backlogs", "phone",
     "education", "experience", "is_verified", "verified_at", "verified_by_id",
     "placement_status", "resume", "resume_uploaded_at", "created_at", "updated_at",
+    "tenth_pct", "twelfth_pct", "twelfth_board", "verification_status",
+    "verification_submitted_at", "verification_comment",
 )  # fmt: skip
 
 
@@ -68,6 +70,14 @@ def student_output(row: dict) -> dict:
         "verified_at": row["verified_at"],
         "verified_by": row["verified_by_id"],
         "placement_status": row["placement_status"],
+        "tenth_pct": None if row["tenth_pct"] is None else str(row["tenth_pct"]),
+        "twelfth_pct": None if row["twelfth_pct"] is None else str(row["twelfth_pct"]),
+        "twelfth_board": row["twelfth_board"],
+        "verification": {
+            "status": row["verification_status"],
+            "submitted_at": row["verification_submitted_at"],
+            "comment": row["verification_comment"],
+        },
         "resume": resume,
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],

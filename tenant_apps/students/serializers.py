@@ -6,6 +6,8 @@ from tenant_apps.students.models import (
     YEAR_VALIDATORS,
     PlacementStatus,
     Skill,
+    TwelfthBoard,
+    VerificationStatus,
 )
 
 
@@ -83,6 +85,15 @@ class ProfileInput(serializers.Serializer):
     cgpa = serializers.DecimalField(max_digits=4, decimal_places=2, validators=CGPA_VALIDATORS)
     backlogs = serializers.IntegerField(min_value=0, max_value=100, default=0)
     phone = serializers.RegexField(r"^\+?[0-9 ()-]{6,20}$", allow_blank=True, required=False)
+    tenth_pct = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, max_value=100, allow_null=True,
+        required=False, help_text="10th marks, in percent.",
+    )  # fmt: skip
+    twelfth_pct = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, max_value=100, allow_null=True,
+        required=False, help_text="12th (or diploma, see twelfth_board) marks, in percent.",
+    )  # fmt: skip
+    twelfth_board = serializers.ChoiceField(choices=TwelfthBoard.choices, required=False)
     skills = SkillRatingInput(many=True, required=False, help_text="Replaces the whole list.")
     education = EducationEntry(many=True, required=False)
     experience = ExperienceEntry(many=True, required=False)
@@ -128,6 +139,12 @@ class ResumeOutput(serializers.Serializer):
     uploaded_at = serializers.DateTimeField()
 
 
+class VerificationOutput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=VerificationStatus.choices)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    comment = serializers.CharField(help_text="Why the office sent the profile back.")
+
+
 class StudentOutput(serializers.Serializer):
     id = serializers.IntegerField()
     user = serializers.IntegerField()
@@ -147,6 +164,10 @@ class StudentOutput(serializers.Serializer):
     verified_at = serializers.DateTimeField(allow_null=True)
     verified_by = serializers.IntegerField(allow_null=True)
     placement_status = serializers.ChoiceField(choices=PlacementStatus.choices)
+    tenth_pct = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    twelfth_pct = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    twelfth_board = serializers.ChoiceField(choices=TwelfthBoard.choices)
+    verification = VerificationOutput()
     resume = ResumeOutput(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -187,3 +208,32 @@ class StudentImportResultOutput(serializers.Serializer):
 
 class StudentImportJobOutput(JobOutput):
     result = StudentImportResultOutput(allow_null=True)
+
+
+# --- The verification queue -----------------------------------------------------------------------
+
+
+class VerificationReturnInput(serializers.Serializer):
+    comment = serializers.CharField(max_length=1000, help_text="What the student should change.")
+
+
+class VerifyBulkInput(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=1000
+    )
+
+
+class VerifyBulkOutput(serializers.Serializer):
+    verified = serializers.ListField(child=serializers.IntegerField(), help_text="Newly verified.")
+    already_verified = serializers.IntegerField()
+
+
+class MyVerificationOutput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=VerificationStatus.choices)
+    status_label = serializers.CharField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    returned_at = serializers.DateTimeField(allow_null=True)
+    comment = serializers.CharField()
+    drives_waiting = serializers.IntegerField(
+        help_text="Open drives the student could apply to once verified."
+    )

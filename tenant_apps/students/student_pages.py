@@ -8,7 +8,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.exceptions import ValidationError
 
 from core.accounts.models import User
@@ -24,8 +24,8 @@ from tenant_apps.interviews.models import InterviewStatus
 from tenant_apps.interviews.selectors import INTERVIEW_READ_MODEL
 from tenant_apps.interviews.student_pages import agenda_rows
 from tenant_apps.kit.files import max_pdf_bytes, refuse_oversized_request
-from tenant_apps.students import services
-from tenant_apps.students.models import Skill
+from tenant_apps.students import services, verification
+from tenant_apps.students.models import Skill, TwelfthBoard
 from tenant_apps.students.selectors import STUDENT_READ_MODEL, student_of, student_output
 from tenant_apps.students.serializers import (
     EducationEntry,
@@ -139,6 +139,24 @@ def profile(request):
     return render(request, "students/student/profile.html", context)
 
 
+@page(roles=STUDENT)
+@require_POST
+def profile_verification(request):
+    """The student submits the profile to the placement office's verification queue."""
+    profile = profile_of(request.user)
+    if profile is None:
+        return HttpResponseRedirect(reverse("student:profile-details"))
+    try:
+        verification.verification_submit(student=profile["student"])
+    except PlacemateError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, "Your profile is with the placement office: you will hear once it is checked."
+        )
+    return HttpResponseRedirect(reverse("student:profile"))
+
+
 # --- Details (personal and academic) ------------------------------------------------------------
 
 
@@ -166,8 +184,45 @@ class DetailsForm(forms.Form):
         label="CGPA", max_digits=4, decimal_places=2, widget=forms.NumberInput({"step": "0.01"})
     )
     backlogs = forms.IntegerField(label="Backlogs", min_value=0, initial=0)
+    tenth_pct = forms.DecimalField(
+        label="10th marks (%)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        widget=forms.NumberInput({"step": "0.01"}),
+    )
+    twelfth_board = forms.ChoiceField(
+        label="After the 10th",
+        choices=TwelfthBoard.choices,
+        initial=TwelfthBoard.TWELFTH,
+        required=False,
+    )
+    twelfth_pct = forms.DecimalField(
+        label="12th or diploma marks (%)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        widget=forms.NumberInput({"step": "0.01"}),
+    )
 
-    ACADEMIC = ("roll_number", "department", "graduation_year", "cgpa", "backlogs")
+    ACADEMIC = (
+        "roll_number",
+        "department",
+        "graduation_year",
+        "cgpa",
+        "backlogs",
+        "tenth_pct",
+        "twelfth_board",
+        "twelfth_pct",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("twelfth_board"):
+            data.pop("twelfth_board", None)  # not sent: left as it is
+        return data
 
     def lock_academic(self, note_id: str) -> None:
         """Shown as read-only: the service refuses changes to them while the profile is

@@ -13,6 +13,7 @@ from django_tenants.utils import tenant_context
 from core.accounts.models import CollegeSettings, Role, User
 from core.accounts.services import email_mark_verified
 from tenant_apps.applications.models import Application, ApplicationStatus, Offer
+from tenant_apps.applications.tiers import policy_set, tiers_replace
 from tenant_apps.companies.models import Company, Recruiter
 from tenant_apps.drives.models import Drive, DriveRound, DriveSkill, DriveStatus
 from tenant_apps.interviews.models import Interview
@@ -182,16 +183,28 @@ def make_interview(
 
 
 def set_policy(college, *, one_offer_policy: bool, dream_ctc_threshold: str | None = None) -> None:
+    """The old placement policy, as the tiers it became (what the data migration makes)."""
     with tenant_context(college):
-        CollegeSettings.objects.update_or_create(
-            pk=1,
-            defaults={
-                "one_offer_policy": one_offer_policy,
-                "dream_ctc_threshold": (
-                    Decimal(dream_ctc_threshold) if dream_ctc_threshold else None
-                ),
-            },
+        policy_set(
+            one_offer_policy=one_offer_policy,
+            dream_ctc_threshold=Decimal(dream_ctc_threshold) if dream_ctc_threshold else None,
         )
+
+
+def set_tiers(college, *tiers: tuple[str, str | None], max_offers: int | None = None) -> list:
+    """The college's offer tiers, lowest first: `("Regular", "0"), ("Dream", "2000000")`; a
+    CTC of None names a tier drives are put in by name only."""
+    with tenant_context(college):
+        saved = tiers_replace(
+            tiers=[
+                {"name": name, "min_ctc": None if ctc is None else Decimal(ctc)}
+                for name, ctc in tiers
+            ]
+        )
+        CollegeSettings.objects.update_or_create(
+            pk=1, defaults={"max_offers_per_student": max_offers}
+        )
+        return saved
 
 
 def refreshed(college, instance):

@@ -222,16 +222,27 @@ class DemoSeason(SeedCollege):
         """Applicants of the demo recruiter's drives at the stages of ACME_DRIVES (once)."""
         rows = []
         pool = [student for student in students if student.is_verified]
+        accepted = set(
+            Application.objects.filter(status=ApplicationStatus.ACCEPTED).values_list(
+                "student_id", flat=True
+            )
+        )
         for title, _status, _type, _ctc, _days, stages in ACME_DRIVES:
             drive = drives[title]
             if not stages or Application.all_objects.filter(drive=drive).exists():
                 continue
-            chosen = iter(self.random.sample(pool, sum(stages.values())))
-            rows += [
-                self._application(next(chosen), drive, status)
-                for status, count in stages.items()
-                for _ in range(count)
-            ]
+            picked = self.random.sample(pool, sum(stages.values()))
+            # a student holds one accepted offer at most: those accepting come first from
+            # the students who hold none yet
+            picked.sort(key=lambda student: student.pk in accepted)
+            free, rest = iter(picked), []
+            for status, count in sorted(stages.items(), key=lambda s: s[0] != "accepted"):
+                for _ in range(count):
+                    student = next(free)
+                    if status == ApplicationStatus.ACCEPTED:
+                        accepted.add(student.pk)
+                    rest.append(self._application(student, drive, status))
+            rows += rest
         Application.objects.bulk_create(rows)
         return len(rows)
 

@@ -27,7 +27,13 @@ def test_a_batch_narrows_students_offers_and_ctc(college):
     assert stats["ctc"]["max"] == "2000000.00"
     assert [row["department"] for row in stats["by_department"]] == ["CSE"]
     assert stats["by_batch"] == [
-        {"graduation_year": 2026, "students_total": 2, "students_placed": 1, "placement_rate": 0.5}
+        {
+            "graduation_year": 2026,
+            "students_total": 2,
+            "students_eligible": 2,
+            "students_placed": 1,
+            "placement_rate": 0.5,
+        }
     ]
 
 
