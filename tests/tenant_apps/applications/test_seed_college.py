@@ -96,3 +96,16 @@ def test_seed_college_adds_assessments_with_attempts_and_an_audit_log(college, o
         assert LogEntry.objects.filter(additional_data__seeded=True).count() == 300
     with tenant_context(other_college):
         assert not Assessment.objects.exists() and not LogEntry.objects.exists()
+
+
+def test_seed_college_gives_a_student_one_accepted_offer_at_most(college):
+    # when a few students get many applications each (about 2% of them seeded as accepted)
+    seed(college, students=2, companies=3, drives=150, applications=300)
+
+    # then no student holds two accepted offers (the table refuses them) and the surplus is declined
+    with tenant_context(college):
+        accepted = list(
+            Application.objects.filter(status="accepted").values_list("student", flat=True)
+        )
+        assert len(accepted) == len(set(accepted))
+        assert Application.objects.filter(status="declined").exists()

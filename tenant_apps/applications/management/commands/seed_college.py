@@ -325,6 +325,12 @@ class Command(BaseCommand):
         wanted = min(wanted, len(students) * len(drives) - len(taken))
         statuses = list(STATUS_WEIGHTS)
         weights = list(STATUS_WEIGHTS.values())
+        # one accepted offer a student at most (the tiers' rule, a constraint of the table)
+        placed = set(
+            Application.all_objects.filter(student__in=students, status=S.ACCEPTED).values_list(
+                "student", flat=True
+            )
+        )
         rows = []
         while len(rows) < wanted:
             student = self.random.choice(students)
@@ -332,9 +338,12 @@ class Command(BaseCommand):
             if (student.pk, drive.pk) in taken:
                 continue
             taken.add((student.pk, drive.pk))
-            rows.append(
-                self._application(student, drive, self.random.choices(statuses, weights)[0])
-            )
+            status = self.random.choices(statuses, weights)[0]
+            if status == S.ACCEPTED and student.pk in placed:
+                status = S.DECLINED
+            elif status == S.ACCEPTED:
+                placed.add(student.pk)
+            rows.append(self._application(student, drive, status))
         first_new = (Application.all_objects.aggregate(last=Max("pk"))["last"] or 0) + 1
         Application.objects.bulk_create(rows, batch_size=BATCH)
         # `created_at` (when the student applied) is set on insert: move it before the stages
