@@ -280,7 +280,12 @@ def test_bulk_verification_leaves_the_audit_entries_one_verification_leaves(
         for student in [alone, *together]:
             entry = entries[student.pk]
             assert entry.object_repr == student.roll_number
-            assert set(entry.changes_dict) == {"is_verified", "verified_at", "verified_by"}
+            assert set(entry.changes_dict) == {
+                "is_verified",
+                "verified_at",
+                "verified_by",
+                "verification_status",  # out of the verification queue, alone or in bulk
+            }
             assert entry.changes_dict["is_verified"] == ["False", "True"]
             assert (
                 entry.changes_dict["verified_by"][1]
