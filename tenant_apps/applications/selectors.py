@@ -70,7 +70,7 @@ def application_output(row: dict) -> dict:
 def offer_rows(queryset: QuerySet[Offer]) -> QuerySet:
     return queryset.values(
         "id", "ctc", "joining_date", "expires_at", "letter", "status", "responded_at",
-        "created_at", "updated_at",
+        "released_at", "created_at", "updated_at",
         application_ref=F("application_id"),
         drive_ref=F("application__drive_id"),
         drive_title=F("application__drive__title"),

@@ -101,7 +101,11 @@ def offers(request):
     page_obj = Paginator(PageRows(queryset, OFFER_READ_MODEL), 20).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = [
-        {**offer_output(row, now=now), "label": OfferStatus(row["status"]).label}
+        {
+            **offer_output(row, now=now),
+            "label": OfferStatus(row["status"]).label,
+            "released_at": row["released_at"],
+        }
         for row in page_obj
     ]
     context = {"page_obj": page_obj, "rows": rows}
@@ -146,9 +150,15 @@ def offer_accept(request, pk: int):
         ctc=offer.ctc,
         codes={"placement_policy"},
     )
+    released = list(
+        services.accepted_released_on_accept(application=application)
+        .select_related("drive__company")
+        .order_by("id")
+    )
     context = {
         "offer": offer,
         "withdrawn": withdrawn,
+        "released": released,
         "refusals": refusals,
         "policy": college_settings(),
         "answerable": offer.status == OfferStatus.PENDING and not offer.is_expired,

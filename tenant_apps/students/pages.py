@@ -49,6 +49,7 @@ from tenant_apps.students.models import (
     Skill,
     Student,
     StudentImport,
+    TwelfthBoard,
 )
 from tenant_apps.students.selectors import STUDENT_READ_MODEL, student_output
 from tenant_apps.students.serializers import ProfileInput, StudentCreateInput
@@ -59,6 +60,7 @@ BULK_ACTIONS = ("verify", "unverify", "export-csv", "export-xlsx")
 SKILL_ROWS_EXTRA = 3
 # Left empty, these take the API's default (a new student) or stay as they are (an edit).
 OPTIONAL_NUMBERS = ("backlogs",)
+MARKS = ("tenth_pct", "twelfth_pct")  # optional percentages: an empty field clears them
 
 
 def url_or_none(name: str, *args) -> str | None:
@@ -324,6 +326,22 @@ class StudentForm(forms.Form):
         required=False,
         widget=forms.NumberInput(attrs={"min": 0, "max": 100}),
     )
+    tenth_pct = forms.CharField(
+        label="10th marks (%)",
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": "0.01"}),
+    )
+    twelfth_board = forms.ChoiceField(
+        label="After the 10th",
+        choices=TwelfthBoard.choices,
+        initial=TwelfthBoard.TWELFTH,
+        required=False,
+    )
+    twelfth_pct = forms.CharField(
+        label="12th or diploma marks (%)",
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": "0.01"}),
+    )
     phone = forms.CharField(
         label="Phone", required=False, widget=forms.TextInput(attrs={"type": "tel"})
     )
@@ -395,6 +413,9 @@ def _saved(form, rows, serializer_class, *, partial: bool, write) -> Student | N
         return None
     skills, forms_of = _posted_skills(rows)
     values = {k: v for k, v in form.cleaned_data.items() if k not in OPTIONAL_NUMBERS or v != ""}
+    values.update({k: None for k in MARKS if values.get(k) == ""})  # empty: no marks
+    if not values.get("twelfth_board"):
+        values.pop("twelfth_board", None)  # not sent: left as it is (12th on a new profile)
     data = serializer_class(data={**values, "skills": skills}, partial=partial)
     if not data.is_valid():
         errors = dict(data.errors)
@@ -444,6 +465,9 @@ def student_edit(request, pk: int):
         "graduation_year": found.graduation_year,
         "cgpa": found.cgpa,
         "backlogs": found.backlogs,
+        "tenth_pct": found.tenth_pct,
+        "twelfth_board": found.twelfth_board,
+        "twelfth_pct": found.twelfth_pct,
         "phone": found.phone,
     }
     skills = [

@@ -30,6 +30,8 @@ from tenant_apps.students.models import (
     Student,
     StudentImport,
     StudentSkill,
+    TwelfthBoard,
+    VerificationStatus,
     import_upload_to,
     resume_upload_to,
 )
@@ -69,6 +71,9 @@ def student_create(
     graduation_year: int,
     cgpa: Decimal,
     backlogs: int = 0,
+    tenth_pct: Decimal | None = None,
+    twelfth_pct: Decimal | None = None,
+    twelfth_board: str = TwelfthBoard.TWELFTH,
     phone: str = "",
     skills: list[dict] | None = None,
     education: list[dict] | None = None,
@@ -104,6 +109,9 @@ def student_create(
         graduation_year=graduation_year,
         cgpa=cgpa,
         backlogs=backlogs,
+        tenth_pct=tenth_pct,
+        twelfth_pct=twelfth_pct,
+        twelfth_board=twelfth_board,
         phone=phone,
         education=education or [],
         experience=experience or [],
@@ -183,43 +191,42 @@ def student_skills_set(*, student: Student, skills: list[dict]) -> None:
         StudentSkill.objects.create(student=student, skill_id=skill_id, rating=rating)
 
 
-@transaction.atomic
 def student_verify(*, student: Student, actor: User) -> Student:
-    """Marks the profile verified by `actor`, now; already verified ones keep who and when."""
-    student = Student.all_objects.select_for_update(of=("self",)).get(pk=student.pk)
-    if not student.is_verified:
-        student.is_verified = True
-        student.verified_at = timezone.now()
-        student.verified_by = actor
-        student.save(update_fields=["is_verified", "verified_at", "verified_by"])
-    return student
+    """Marks the profile verified by `actor`, now (already verified ones keep who and when),
+    and out of the verification queue: the queue's approve, the one path."""
+    from tenant_apps.students import verification
+
+    return verification.verification_approve(student=student, actor=actor)
 
 
-@transaction.atomic
 def student_unverify(*, student: Student) -> Student:
-    student = Student.all_objects.select_for_update(of=("self",)).get(pk=student.pk)
-    if student.is_verified:
-        student.is_verified = False
-        student.verified_at = None
-        student.verified_by = None
-        student.save(update_fields=["is_verified", "verified_at", "verified_by"])
-    return student
+    """The profile unverified (its academic fields thaw), back to a draft in the queue."""
+    from tenant_apps.students import verification
+
+    return verification.verification_unverify(student=student)
 
 
-VERIFICATION_FIELDS = ("is_verified", "verified_at", "verified_by")
+VERIFICATION_FIELDS = (
+    "is_verified",
+    "verified_at",
+    "verified_by",
+    "verification_status",
+    "verification_comment",
+)
 
 
 @transaction.atomic
 def students_verify(*, students: QuerySet[Student], actor: User) -> list[int]:
     """`student_verify` for many profiles at once, in a few queries whatever their number: the
     unverified ones of `students` are locked, marked verified by `actor` now in one UPDATE, and
-    their audit entries (the ones a save would leave) written in one INSERT. Their ids."""
+    their audit entries (the ones a save would leave) written in one INSERT; they leave the
+    verification queue as `verification_approve` leaves it. Their ids."""
     return _verification_set(students, verified=True, actor=actor)
 
 
 @transaction.atomic
 def students_unverify(*, students: QuerySet[Student], actor: User) -> list[int]:
-    """`student_unverify` for many profiles at once (their academic fields thaw)."""
+    """`student_unverify` for many profiles at once (their academic fields thaw, drafts again)."""
     return _verification_set(students, verified=False, actor=actor)
 
 
@@ -237,6 +244,11 @@ def _verification_set(students: QuerySet[Student], *, verified: bool, actor: Use
         "is_verified": verified,
         "verified_at": now if verified else None,
         "verified_by": actor if verified else None,
+        # the queue's status, as `verification_approve` and `verification_unverify` leave it
+        "verification_status": VerificationStatus.VERIFIED
+        if verified
+        else VerificationStatus.DRAFT,
+        **({"verification_comment": ""} if verified else {}),
     }
     changes = {}
     for row in rows:

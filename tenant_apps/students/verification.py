@@ -105,25 +105,17 @@ def verification_return(*, student: Student, actor: User, comment: str) -> Stude
 @transaction.atomic
 def students_verify_bulk(*, queryset: QuerySet[Student], actor: User) -> list[int]:
     """Verifies every unverified student of `queryset` at once (the students' bulk service:
-    one UPDATE and their audit entries in one INSERT), and puts them verified in the queue."""
+    one UPDATE, which takes them out of the queue, and their audit entries in one INSERT)."""
     from tenant_apps.students import services
 
-    ids = services.students_verify(students=queryset, actor=actor)
-    if ids:
-        Student.all_objects.filter(pk__in=ids).update(
-            verification_status=V.VERIFIED, verification_comment=""
-        )
-    return ids
+    return services.students_verify(students=queryset, actor=actor)
 
 
 @transaction.atomic
 def students_unverify_bulk(*, queryset: QuerySet[Student], actor: User) -> list[int]:
     from tenant_apps.students import services
 
-    ids = services.students_unverify(students=queryset, actor=actor)
-    if ids:
-        Student.all_objects.filter(pk__in=ids).update(verification_status=V.DRAFT)
-    return ids
+    return services.students_unverify(students=queryset, actor=actor)
 
 
 def verification_queue(queryset: QuerySet[Student]) -> QuerySet[Student]:

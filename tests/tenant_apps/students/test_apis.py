@@ -165,6 +165,22 @@ def test_staff_give_a_self_registered_student_their_profile(college, coordinator
     assert response.json()["data"]["user"] == user.pk
 
 
+def test_staff_create_a_student_with_marks(college, coordinator_client):
+    response = coordinator_client.post(
+        STUDENTS,
+        new_student_body(tenth_pct="91.50", twelfth_pct="78.25", twelfth_board="diploma"),
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    data = response.json()["data"]
+    assert (data["tenth_pct"], data["twelfth_pct"], data["twelfth_board"]) == (
+        "91.50",
+        "78.25",
+        "diploma",
+    )
+
+
 def test_only_staff_create_students(college, student_client):
     response = student_client.post(STUDENTS, new_student_body(), format="json")
 

@@ -280,7 +280,12 @@ def test_bulk_verification_leaves_the_audit_entries_one_verification_leaves(
         for student in [alone, *together]:
             entry = entries[student.pk]
             assert entry.object_repr == student.roll_number
-            assert set(entry.changes_dict) == {"is_verified", "verified_at", "verified_by"}
+            assert set(entry.changes_dict) == {
+                "is_verified",
+                "verified_at",
+                "verified_by",
+                "verification_status",  # out of the verification queue, alone or in bulk
+            }
             assert entry.changes_dict["is_verified"] == ["False", "True"]
             assert (
                 entry.changes_dict["verified_by"][1]
@@ -554,8 +559,69 @@ def test_a_verified_profiles_academic_fields_are_read_only_inputs_that_say_why(
         assert " readonly" not in re.search(rf'<input[^>]* name="{name}"[^>]*>', open_).group(0)
     for name in ("first_name", "last_name", "phone"):
         assert " readonly" not in re.search(rf'<input[^>]* name="{name}"[^>]*>', frozen).group(0)
-    assert frozen.count("Frozen while the profile is verified") == 5
+    for name in ("tenth_pct", "twelfth_pct"):  # the marks are academic fields too
+        assert " readonly" in re.search(rf'<input[^>]* name="{name}"[^>]*>', frozen).group(0)
+    # the five fields above, the two marks and the board they are of
+    assert frozen.count("Frozen while the profile is verified") == 8
     assert "Frozen while the profile is verified" not in open_
+
+
+def test_adding_a_student_with_marks_saves_them(college, coordinator_pages):
+    response = post_form(
+        coordinator_pages,
+        f"{STUDENTS}new/",
+        new_student(tenth_pct="91.5", twelfth_board="diploma", twelfth_pct="78.25"),
+    )
+
+    assert response.status_code == 302, text_of(response)
+    with tenant_context(college):
+        student = Student.objects.get(roll_number="NEW001")
+    assert (str(student.tenth_pct), student.twelfth_board, str(student.twelfth_pct)) == (
+        "91.50",
+        "diploma",
+        "78.25",
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("tenth_pct", "101", "less than or equal to 100"),
+        ("tenth_pct", "-1", "greater than or equal to 0"),
+        ("twelfth_pct", "eighty", "A valid number is required"),
+        ("twelfth_board", "ib", "Select a valid choice"),
+    ],
+)
+def test_marks_out_of_range_are_refused_on_the_form(
+    college, coordinator_pages, field, value, message
+):
+    response = post_form(coordinator_pages, f"{STUDENTS}new/", new_student(**{field: value}))
+
+    html = text_of(response)
+    assert response.status_code == 200
+    assert f'id="error-{field}"' in html and message in html
+    with tenant_context(college):
+        assert not Student.objects.filter(roll_number="NEW001").exists()
+
+
+def test_editing_a_student_shows_changes_and_clears_the_marks(college, coordinator_pages):
+    student = make_student(college, verified=False)
+    with tenant_context(college):
+        Student.objects.filter(pk=student.pk).update(tenth_pct="88.00", twelfth_pct="70.00")
+    url = f"{STUDENTS}{student.pk}/edit/"
+    page = text_of(coordinator_pages.get(url))
+    assert re.search(r'<input[^>]* name="tenth_pct"[^>]* value="88.00"', page)
+
+    response = post_form(
+        coordinator_pages, url, edit_data(student, tenth_pct="92.00", twelfth_pct="")
+    )
+
+    assert response.status_code == 302, text_of(response)
+    fresh = refreshed(college, student)
+    assert (str(fresh.tenth_pct), fresh.twelfth_pct) == ("92.00", None)
+    refused = post_form(coordinator_pages, url, edit_data(student, twelfth_pct="100.5"))
+    assert 'id="error-twelfth_pct"' in text_of(refused)
+    assert refreshed(college, student).twelfth_pct is None
 
 
 def test_a_skill_twice_is_refused_on_the_edit_page(college, coordinator_pages):

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
 from core.accounts.models import Role
-from tenant_apps.students.models import Student
+from tenant_apps.students import services
+from tenant_apps.students.models import Student, VerificationStatus
 from tests.conftest import client_for, make_user
 from tests.tenant_apps.factories import make_drive, make_student, refreshed
 from tests.web import page_client, text_of
@@ -257,6 +258,35 @@ def test_all_matching_in_the_queue_verifies_only_the_submitted(college):
 
     assert refreshed(college, waiting).is_verified is True
     assert refreshed(college, not_submitted).is_verified is False
+
+
+def test_verifying_a_submitted_student_alone_takes_them_out_of_the_queue(college):
+    # given two profiles submitted and waiting in the queue
+    coordinator = make_user(college, Role.COORDINATOR)
+    office = page_client(college, coordinator)
+    alone, waiting = make_student(college, verified=False), make_student(college, verified=False)
+    for student in (alone, waiting):
+        client_for(college, student.user).post(MINE)
+    assert f'id="queue-{alone.pk}"' in text_of(office.get(QUEUE))
+
+    # when one is verified on its own (the service the students' pages and tests use)
+    with tenant_context(college):
+        services.student_verify(student=alone, actor=coordinator)
+
+    # then it is verified and out of the queue; the other still waits
+    fresh = refreshed(college, alone)
+    assert fresh.is_verified and fresh.verification_status == VerificationStatus.VERIFIED
+    assert fresh.verified_by_id == coordinator.pk
+    html = text_of(office.get(QUEUE))
+    assert f'id="queue-{alone.pk}"' not in html and f'id="queue-{waiting.pk}"' in html
+    queue = client_for(college, coordinator).get(STUDENTS, {"verification_status": "submitted"})
+    assert [row["id"] for row in queue.json()["data"]] == [waiting.pk]
+
+    # and unverified on its own, it is a draft again (not back in the queue)
+    with tenant_context(college):
+        services.student_unverify(student=alone)
+    assert refreshed(college, alone).verification_status == VerificationStatus.DRAFT
+    assert f'id="queue-{alone.pk}"' not in text_of(office.get(QUEUE))
 
 
 def test_the_queue_page_costs_the_same_queries_for_1_or_20_profiles(college):
