@@ -191,21 +191,6 @@ def student_skills_set(*, student: Student, skills: list[dict]) -> None:
         StudentSkill.objects.create(student=student, skill_id=skill_id, rating=rating)
 
 
-def student_verify(*, student: Student, actor: User) -> Student:
-    """Marks the profile verified by `actor`, now (already verified ones keep who and when),
-    and out of the verification queue: the queue's approve, the one path."""
-    from tenant_apps.students import verification
-
-    return verification.verification_approve(student=student, actor=actor)
-
-
-def student_unverify(*, student: Student) -> Student:
-    """The profile unverified (its academic fields thaw), back to a draft in the queue."""
-    from tenant_apps.students import verification
-
-    return verification.verification_unverify(student=student)
-
-
 VERIFICATION_FIELDS = (
     "is_verified",
     "verified_at",
@@ -217,7 +202,7 @@ VERIFICATION_FIELDS = (
 
 @transaction.atomic
 def students_verify(*, students: QuerySet[Student], actor: User) -> list[int]:
-    """`student_verify` for many profiles at once, in a few queries whatever their number: the
+    """Verification for many profiles at once, in a few queries whatever their number: the
     unverified ones of `students` are locked, marked verified by `actor` now in one UPDATE, and
     their audit entries (the ones a save would leave) written in one INSERT; they leave the
     verification queue as `verification_approve` leaves it. Their ids."""
@@ -226,7 +211,7 @@ def students_verify(*, students: QuerySet[Student], actor: User) -> list[int]:
 
 @transaction.atomic
 def students_unverify(*, students: QuerySet[Student], actor: User) -> list[int]:
-    """`student_unverify` for many profiles at once (their academic fields thaw, drafts again)."""
+    """Unverification for many profiles at once (their academic fields thaw, drafts again)."""
     return _verification_set(students, verified=False, actor=actor)
 
 

@@ -13,6 +13,7 @@ from rest_framework.exceptions import ValidationError
 
 from core.accounts.models import User
 from tenant_apps.kit.errors import InvalidTransition
+from tenant_apps.students import services
 from tenant_apps.students.models import Student, VerificationStatus
 
 V = VerificationStatus
@@ -106,15 +107,11 @@ def verification_return(*, student: Student, actor: User, comment: str) -> Stude
 def students_verify_bulk(*, queryset: QuerySet[Student], actor: User) -> list[int]:
     """Verifies every unverified student of `queryset` at once (the students' bulk service:
     one UPDATE, which takes them out of the queue, and their audit entries in one INSERT)."""
-    from tenant_apps.students import services
-
     return services.students_verify(students=queryset, actor=actor)
 
 
 @transaction.atomic
 def students_unverify_bulk(*, queryset: QuerySet[Student], actor: User) -> list[int]:
-    from tenant_apps.students import services
-
     return services.students_unverify(students=queryset, actor=actor)
 
 

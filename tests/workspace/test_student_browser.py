@@ -26,7 +26,7 @@ from tenant_apps.assessments.models import AssessmentStatus, QuestionKind
 from tenant_apps.drives.models import DriveRound
 from tenant_apps.interviews.services import interview_schedule
 from tenant_apps.students.models import Student
-from tenant_apps.students.services import student_verify
+from tenant_apps.students.verification import verification_approve
 from tenants.models import College
 from tenants.services import college_ensure
 from tests.browser import ROOT, committed, drop_college, manage, needs_chromium, snapshot
@@ -228,7 +228,7 @@ def test_a_student_from_the_mail_to_an_accepted_offer_on_a_phone(season, browser
 
     # when the office verifies the profile, its academic record shows as locked
     student = in_college(college, lambda: Student.objects.get(user__email=EMAIL))
-    in_college(college, lambda: student_verify(student=student, actor=season["staff"]))
+    in_college(college, lambda: verification_approve(student=student, actor=season["staff"]))
     page.goto(f"{base}/me/profile/")
     expect(page.locator("#academic")).to_contain_text("Verified · locked")
     expect(page.locator("#verified-by")).to_contain_text("These fields are locked")

@@ -24,7 +24,7 @@ from core.api.errors import PlacemateError
 from shared_apps.billing.models import Plan
 from tenant_apps.applications.models import ApplicationStatus
 from tenant_apps.kit.jobs import JobStatus
-from tenant_apps.students import pages, services
+from tenant_apps.students import pages, services, verification
 from tenant_apps.students.models import Student, StudentImport, StudentSkill
 from tests.conftest import make_user
 from tests.tenant_apps.factories import (
@@ -266,7 +266,7 @@ def test_bulk_verification_leaves_the_audit_entries_one_verification_leaves(
     # given one student verified on their own and two in bulk
     alone, *together = [make_student(college, verified=False) for _ in range(3)]
     with tenant_context(college):
-        services.student_verify(student=alone, actor=coordinator)
+        verification.verification_approve(student=alone, actor=coordinator)
     bulk(coordinator_pages, {"action": "verify", "ids": [s.pk for s in together]})
 
     # then each has one update entry by the coordinator with the same changed fields

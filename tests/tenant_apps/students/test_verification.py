@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
 from core.accounts.models import Role
-from tenant_apps.students import services
+from tenant_apps.students import verification
 from tenant_apps.students.models import Student, VerificationStatus
 from tests.conftest import client_for, make_user
 from tests.tenant_apps.factories import make_drive, make_student, refreshed
@@ -271,7 +271,7 @@ def test_verifying_a_submitted_student_alone_takes_them_out_of_the_queue(college
 
     # when one is verified on its own (the service the students' pages and tests use)
     with tenant_context(college):
-        services.student_verify(student=alone, actor=coordinator)
+        verification.verification_approve(student=alone, actor=coordinator)
 
     # then it is verified and out of the queue; the other still waits
     fresh = refreshed(college, alone)
@@ -284,7 +284,7 @@ def test_verifying_a_submitted_student_alone_takes_them_out_of_the_queue(college
 
     # and unverified on its own, it is a draft again (not back in the queue)
     with tenant_context(college):
-        services.student_unverify(student=alone)
+        verification.verification_unverify(student=alone)
     assert refreshed(college, alone).verification_status == VerificationStatus.DRAFT
     assert f'id="queue-{alone.pk}"' not in text_of(office.get(QUEUE))
 
