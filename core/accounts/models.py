@@ -4,15 +4,17 @@ from binascii import unhexlify
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
 from django_otp.models import Device, TimestampMixin
 from django_otp.oath import TOTP
+from django_tenants.utils import schema_context
 
 from core.accounts import crypto
+from core.accounts.hooks import hooks
 
 
 class Role(models.TextChoices):
@@ -164,8 +166,6 @@ class CollegeSettings(models.Model):
 
     @classmethod
     def load(cls) -> "CollegeSettings":
-        from django.db import connection
-
         instance = cls.objects.get_or_create(pk=1)[0]
         instance._schema_name = connection.schema_name
         return instance
@@ -181,11 +181,6 @@ class CollegeSettings(models.Model):
         return self._placement_policy()["dream_ctc_threshold"]
 
     def _placement_policy(self) -> dict:
-        from django.db import connection
-        from django_tenants.utils import schema_context
-
-        from core.accounts.hooks import hooks
-
         schema_name = getattr(self, "_schema_name", connection.schema_name)
         if schema_name == connection.schema_name:
             return hooks.placement_policy()
@@ -194,8 +189,6 @@ class CollegeSettings(models.Model):
 
     @classmethod
     def from_db(cls, db, field_names, values):
-        from django.db import connection
-
         instance = super().from_db(db, field_names, values)
         instance._schema_name = connection.schema_name
         return instance

@@ -39,6 +39,8 @@ from core.web.decorators import ADMIN, page
 from core.web.forms import attach_errors
 from shared_apps.billing.limits import current_plan
 from shared_apps.billing.models import Plan
+from tenant_apps.applications.models import OfferTier
+from tenant_apps.applications.tiers import tiers_replace
 from tenant_apps.companies.models import Company, Recruiter
 
 COLLEGE_ROLES = [
@@ -250,8 +252,6 @@ TierFormSet = forms.formset_factory(TierRowForm, extra=2, max_num=20)
 def offer_tiers_page(request):
     """The college's offer tiers, lowest first, through the same service as the API's `PUT
     offer-tiers/`: a row left without a name is dropped."""
-    from tenant_apps.applications.models import OfferTier
-    from tenant_apps.applications.tiers import tiers_replace
 
     initial = list(OfferTier.objects.order_by("rank").values("id", "name", "min_ctc"))
     formset = TierFormSet(request.POST or None, initial=initial, prefix="tiers")

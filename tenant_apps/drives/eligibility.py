@@ -56,7 +56,9 @@ from django.db.models.lookups import (
 
 from core.accounts.models import CollegeSettings
 from core.accounts.policies import college_settings
-from tenant_apps.drives.models import Drive
+from tenant_apps.applications.models import OfferTier
+from tenant_apps.applications.tiers import offer_tiers, tier_of
+from tenant_apps.drives.models import Drive, DriveStudentListEntry, ListKind
 from tenant_apps.kit.expressions import AnyOf
 from tenant_apps.students.models import PlacementStatus, Student
 
@@ -91,7 +93,6 @@ _DERIVED = frozenset({"id", "tier_rank", "placed_rank"})
 
 def _tier_rank(*, tier_id, ctc):
     """The rank of the named tier, else of the CTC band, else 0 (below every tier)."""
-    from tenant_apps.applications.models import OfferTier
 
     named = OfferTier.objects.filter(pk=tier_id).values("rank")[:1]
     band = (
@@ -105,7 +106,6 @@ def _tier_rank(*, tier_id, ctc):
 def _placed_rank(*, placed, tier_id):
     """The rank of the tier a placed student is in (placed before there were tiers, or in a
     tier since deleted: the lowest), null when not placed."""
-    from tenant_apps.applications.models import OfferTier
 
     rank = Coalesce(
         Subquery(OfferTier.objects.filter(pk=tier_id).values("rank")[:1]),
@@ -212,7 +212,6 @@ class StudentTerms:
 
 def _named(drive: DriveTerms, student: StudentTerms, kind: str) -> Q:
     """The student is named on the drive's list of `kind` (include / exclude)."""
-    from tenant_apps.drives.models import DriveStudentListEntry
 
     return Q(
         Exists(
@@ -224,8 +223,6 @@ def _named(drive: DriveTerms, student: StudentTerms, kind: str) -> Q:
 
 
 def _exclusion_reason(drive: Drive, student: Student) -> str:
-    from tenant_apps.drives.models import DriveStudentListEntry, ListKind
-
     reason = (
         DriveStudentListEntry.objects.filter(
             drive_id=drive.pk, student_id=student.pk, kind=ListKind.EXCLUDE
@@ -243,21 +240,15 @@ def _marks(value) -> str:
 
 
 def _tier_name(rank: int) -> str:
-    from tenant_apps.applications.tiers import offer_tiers
-
     return next((t.name for t in offer_tiers() if t.rank == rank), "none")
 
 
 def _drive_rank(drive: Drive) -> int:
-    from tenant_apps.applications.tiers import tier_of
-
     tier = tier_of(tier_id=drive.offer_tier_id, ctc=drive.ctc)
     return tier.rank if tier else 0
 
 
 def _tier_refusal(drive: Drive, student: Student) -> str:
-    from tenant_apps.applications.tiers import offer_tiers
-
     placed = _placed_rank_of(student)
     higher = [
         t.name + (f" (a CTC of {t.min_ctc} or more)" if t.min_ctc is not None else "")
@@ -277,8 +268,6 @@ def _tier_refusal(drive: Drive, student: Student) -> str:
 
 
 def _placed_rank_of(student: Student) -> int:
-    from tenant_apps.applications.tiers import tier_of
-
     tier = tier_of(tier_id=student.placed_tier_id, ctc=None)
     return tier.rank if tier else 1
 
@@ -294,8 +283,6 @@ def eligibility_rules(
     *, drive: DriveTerms, student: StudentTerms, policy: CollegeSettings | None
 ) -> list[Rule]:
     """THE eligibility rules. Every decision about eligibility goes through this function."""
-    from tenant_apps.applications.models import OfferTier
-    from tenant_apps.drives.models import ListKind
 
     # a student the office names on the drive's included list meets its criteria
     included = _named(drive, student, ListKind.INCLUDE)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.core.mail import get_connection
 from django.urls import reverse
 
+from tenant_apps.announcements.models import Announcement, AnnouncementRecipient
 from tenant_apps.applications.models import Application, ApplicationStatus, Offer, OfferStatus
 from tenant_apps.drives.eligibility import drive_eligible_students
 from tenant_apps.drives.models import Drive, DriveStatus
@@ -16,6 +17,7 @@ from tenant_apps.interviews.models import Interview, InterviewStatus
 from tenant_apps.notifications import mail
 from tenant_apps.notifications.models import Category
 from tenant_apps.notifications.selectors import opted_out
+from tenant_apps.students.models import Student, VerificationStatus
 
 S = ApplicationStatus
 # The application statuses that are mailed, and the category that can turn the mail off (None:
@@ -170,7 +172,6 @@ def offer_response(*, offer_id: int) -> int:
 
 def verification_returned(*, student_id: int) -> int:
     """Essential: the placement office sent the profile back, with what to change."""
-    from tenant_apps.students.models import Student, VerificationStatus
 
     student = (
         Student.objects.filter(
@@ -254,7 +255,6 @@ def announcement(*, announcement_id: int) -> int:
     """Essential: the placement office's notice, to each (active) student it was posted to,
     read and mailed in batches of BATCH_SIZE over one mail connection, with the link to it in
     the workspace (where opening it counts as read)."""
-    from tenant_apps.announcements.models import Announcement, AnnouncementRecipient
 
     notice = Announcement.objects.filter(pk=announcement_id).first()
     if notice is None:

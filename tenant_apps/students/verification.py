@@ -12,7 +12,11 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from core.accounts.models import User
+from core.accounts.policies import college_settings
+from tenant_apps.drives.eligibility import DriveTerms, StudentTerms, eligibility_rules
+from tenant_apps.drives.models import Drive, accepting_applications
 from tenant_apps.kit.errors import InvalidTransition
+from tenant_apps.notifications import tasks as notify
 from tenant_apps.students import services
 from tenant_apps.students.models import Student, VerificationStatus
 
@@ -77,7 +81,6 @@ def verification_unverify(*, student: Student) -> Student:
 def verification_return(*, student: Student, actor: User, comment: str) -> Student:
     """Sent back to the student with what to change (a verified profile is unverified); the
     student is mailed the comment after the commit."""
-    from tenant_apps.notifications import tasks as notify
 
     comment = comment.strip()
     if not comment:
@@ -127,9 +130,6 @@ def verification_queue(queryset: QuerySet[Student]) -> QuerySet[Student]:
 def drives_waiting_on_verification(*, student: Student) -> int:
     """How many drives open now the student could apply to but for the verification: the
     count the student's drive list shows when verification is what keeps drives away."""
-    from core.accounts.policies import college_settings
-    from tenant_apps.drives.eligibility import DriveTerms, StudentTerms, eligibility_rules
-    from tenant_apps.drives.models import Drive, accepting_applications
 
     if student.is_verified:
         return 0

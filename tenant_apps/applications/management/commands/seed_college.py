@@ -32,6 +32,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from core.accounts.models import Role, User
+from tenant_apps.announcements.models import Announcement, AnnouncementRecipient
 from tenant_apps.applications.models import (
     STAGES,
     Application,
@@ -54,7 +55,13 @@ from tenant_apps.assessments.models import (
 )
 from tenant_apps.companies.models import Company, Recruiter
 from tenant_apps.drives.models import Drive, DriveRound, DriveSkill, DriveStatus, RoundKind
-from tenant_apps.interviews.models import Interview, InterviewStatus
+from tenant_apps.interviews.models import (
+    Interview,
+    InterviewSlot,
+    InterviewStatus,
+    RoundScheduling,
+    SlotPanelist,
+)
 from tenant_apps.students.models import PlacementStatus, Skill, Student, StudentSkill
 from tenants.models import College
 
@@ -433,8 +440,6 @@ class Command(BaseCommand):
         the drive's company where it has one), the interview booked into it, its round open
         to students' picking; and a notice to each department, a tenth of its students having
         read it."""
-        from tenant_apps.announcements.models import Announcement, AnnouncementRecipient
-        from tenant_apps.interviews.models import InterviewSlot, RoundScheduling, SlotPanelist
 
         upcoming = list(
             Interview.objects.filter(
