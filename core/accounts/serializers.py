@@ -1,4 +1,5 @@
 from allauth.account.utils import user_pk_to_url_str
+from allauth.core import context as allauth_context
 from dj_rest_auth import serializers as dj_rest_auth_serializers
 from rest_framework import serializers
 
@@ -124,8 +125,6 @@ class PasswordResetSerializer(dj_rest_auth_serializers.PasswordResetSerializer):
     `AUTH_MAIL_RATE` reset mails, and the answer is the same either way (no enumeration)."""
 
     def save(self):
-        from allauth.core import context as allauth_context
-
         if throttling.mail_allowed(purpose="password_reset", account=self.data["email"]):
             # allauth renders its mail within its request context, which the JSON endpoints'
             # middleware does not set up (core/middleware.py)
