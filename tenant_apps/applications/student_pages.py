@@ -23,6 +23,7 @@ from tenant_apps.applications.selectors import (
     offer_output,
     timeline,
 )
+from tenant_apps.applications.tiers import offer_tiers, tier_of
 from tenant_apps.drives.eligibility import drive_ineligibility_reasons
 from tenant_apps.kit.viewsets import PageRows
 
@@ -155,8 +156,12 @@ def offer_accept(request, pk: int):
         .select_related("drive__company")
         .order_by("id")
     )
+    tiers = offer_tiers()
+    tier = tier_of(tier_id=application.drive.offer_tier_id, ctc=offer.ctc, tiers=tiers)
     context = {
         "offer": offer,
+        "tier": tier,
+        "higher_tiers": [t.name for t in tiers if tier is not None and t.rank > tier.rank],
         "withdrawn": withdrawn,
         "released": released,
         "refusals": refusals,

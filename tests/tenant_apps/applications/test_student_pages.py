@@ -197,3 +197,23 @@ def test_offer_pages_are_for_the_student_only_and_their_own(college, other_colle
     assert stranger.get(f"/me/offers/{offer.pk}/accept/").status_code == 404
     elsewhere = page_client(other_college, make_student(other_college).user)
     assert elsewhere.get(f"/me/offers/{offer.pk}/accept/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("threshold", "said"),
+    [
+        ("3000000", "places you in the Regular tier: you may then apply only to drives of a "
+         "higher tier (Dream)."),
+        ("500000", "places you in the Dream tier: it is the college's highest, so you cannot "
+         "apply to further drives."),
+    ],
+)  # fmt: skip
+def test_the_confirmation_names_the_tier_the_offer_places_the_student_in(
+    college, offer, client, threshold, said
+):
+    # given the one-offer policy with a dream threshold (tiers Regular and Dream) and a ₹10 L
+    # offer, the student's only open application
+    set_policy(college, one_offer_policy=True, dream_ctc_threshold=threshold)
+    # when the student opens the confirmation, then it says where accepting leaves them
+    html = text_of(client.get(f"/me/offers/{offer.pk}/accept/"))
+    assert said in html.split('id="tier-after"')[1].split("</li>")[0]
