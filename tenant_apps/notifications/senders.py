@@ -226,29 +226,18 @@ def drive_opened(*, drive_id: int) -> int:
         .order_by("pk")
     )
     brand = mail.branding()
-    sent, last_pk = 0, 0
-    with get_connection() as mail_connection:
-        while True:
-            batch = list(
-                students.filter(pk__gt=last_pk).values(
-                    "pk", "user_id", "user__email", "user__first_name"
-                )[:BATCH_SIZE]
-            )
-            if not batch:
-                return sent
-            last_pk = batch[-1]["pk"]
-            messages = [
-                mail.render(
-                    "drive_opened",
-                    to=row["user__email"],
-                    context={"first_name": row["user__first_name"], "drive": drive},
-                    brand=brand,
-                    user_id=row["user_id"],
-                    category=category,
-                )
-                for row in batch
-            ]
-            sent += mail.send(messages, mail_connection=mail_connection)
+    return _mail_in_batches(
+        students,
+        ("user_id", "user__email", "user__first_name"),
+        lambda row: mail.render(
+            "drive_opened",
+            to=row["user__email"],
+            context={"first_name": row["user__first_name"], "drive": drive},
+            brand=brand,
+            user_id=row["user_id"],
+            category=category,
+        ),
+    )
 
 
 def announcement(*, announcement_id: int) -> int:
@@ -264,30 +253,33 @@ def announcement(*, announcement_id: int) -> int:
     ).order_by("pk")
     brand = mail.branding()
     url = f"{brand.base_url}{reverse('student:announcement', args=[notice.pk])}"
+    return _mail_in_batches(
+        recipients,
+        ("student__user_id", "student__user__email", "student__user__first_name"),
+        lambda row: mail.render(
+            "announcement",
+            to=row["student__user__email"],
+            context={
+                "first_name": row["student__user__first_name"],
+                "announcement": notice,
+                "url": url,
+            },
+            brand=brand,
+            user_id=row["student__user_id"],
+            category=None,
+        ),
+    )
+
+
+def _mail_in_batches(queryset, fields: tuple[str, ...], message_for) -> int:
+    """Mails one message a row of `queryset` (ordered by pk), reading `fields` of BATCH_SIZE
+    rows at a time (keyset paging), over one mail connection; how many were sent."""
     sent, last_pk = 0, 0
     with get_connection() as mail_connection:
         while True:
-            batch = list(
-                recipients.filter(pk__gt=last_pk).values(
-                    "pk", "student__user_id", "student__user__email", "student__user__first_name"
-                )[:BATCH_SIZE]
-            )
+            batch = list(queryset.filter(pk__gt=last_pk).values("pk", *fields)[:BATCH_SIZE])
             if not batch:
                 return sent
             last_pk = batch[-1]["pk"]
-            messages = [
-                mail.render(
-                    "announcement",
-                    to=row["student__user__email"],
-                    context={
-                        "first_name": row["student__user__first_name"],
-                        "announcement": notice,
-                        "url": url,
-                    },
-                    brand=brand,
-                    user_id=row["student__user_id"],
-                    category=None,
-                )
-                for row in batch
-            ]
+            messages = [message_for(row) for row in batch]
             sent += mail.send(messages, mail_connection=mail_connection)
