@@ -152,7 +152,7 @@ class StudentViewSet(ReadModelViewSet):
         found = set(scope.values_list("pk", flat=True))
         if found != ids:
             raise ValidationError({"ids": [f"Not found: {sorted(ids - found)}."]})
-        verified = verification.students_verify_bulk(queryset=scope, actor=request.user)
+        verified = services.students_verify(students=scope, actor=request.user)
         return Response({"verified": verified, "already_verified": len(ids) - len(verified)})
 
     # --- The signed-in student's own profile -----------------------------------------------

@@ -145,9 +145,9 @@ def students_bulk(request):
         return _export(request, queryset, {"format": action.removeprefix("export-")}, filters)
     # one UPDATE for the whole selection (the verification queue's status kept with it)
     if action == "verify":
-        changed = verification.students_verify_bulk(queryset=queryset, actor=request.user)
+        changed = services.students_verify(students=queryset, actor=request.user)
     else:
-        changed = verification.students_unverify_bulk(queryset=queryset, actor=request.user)
+        changed = services.students_unverify(students=queryset, actor=request.user)
     done = "verified" if action == "verify" else "unverified"
     count = len(changed)
     messages.success(

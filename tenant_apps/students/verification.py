@@ -17,7 +17,6 @@ from tenant_apps.drives.eligibility import DriveTerms, StudentTerms, eligibility
 from tenant_apps.drives.models import Drive, accepting_applications
 from tenant_apps.kit.errors import InvalidTransition
 from tenant_apps.notifications import tasks as notify
-from tenant_apps.students import services
 from tenant_apps.students.models import Student, VerificationStatus
 
 V = VerificationStatus
@@ -104,18 +103,6 @@ def verification_return(*, student: Student, actor: User, comment: str) -> Stude
     )
     notify.queue_after_commit(notify.notify_verification_returned, student.pk)
     return student
-
-
-@transaction.atomic
-def students_verify_bulk(*, queryset: QuerySet[Student], actor: User) -> list[int]:
-    """Verifies every unverified student of `queryset` at once (the students' bulk service:
-    one UPDATE, which takes them out of the queue, and their audit entries in one INSERT)."""
-    return services.students_verify(students=queryset, actor=actor)
-
-
-@transaction.atomic
-def students_unverify_bulk(*, queryset: QuerySet[Student], actor: User) -> list[int]:
-    return services.students_unverify(students=queryset, actor=actor)
 
 
 def verification_queue(queryset: QuerySet[Student]) -> QuerySet[Student]:
