@@ -12,52 +12,66 @@ constraint under its original name, so later migrations find what they expect.
 from django.db import connection, transaction
 from psycopg2 import sql
 
+# The template's tables, found from the namespace's dependants in pg_depend (indexed by the
+# referenced object) rather than by pg_class.relnamespace, which no catalog index leads with:
+# at 10,000 colleges (3.5 million rows in pg_class) each scan by namespace took 1.8 s, and the
+# anti-join of indexes to pg_constraint by conindid (no index either) did not end in 8 minutes.
+# Everything else is reached from the tables' oids through indexed columns.
+_TABLES = """
+    WITH t AS (
+        SELECT c.oid, c.relname
+        FROM pg_depend d JOIN pg_class c ON c.oid = d.objid
+        WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_namespace'::regclass
+          AND d.refobjid = (SELECT oid FROM pg_namespace WHERE nspname = %s)
+          AND c.relkind IN ('r', 'p')
+    )
+"""
+
+
+def _of_template(select: str) -> sql.Composed:
+    """`select` over `t`, the template's tables (its one parameter is the template's name)."""
+    return sql.SQL(_TABLES) + sql.SQL(select)
+
 
 def _catalog(cursor, template: str):
-    cursor.execute(
-        """
-        SELECT c.relname
-        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = %s AND c.relkind IN ('r', 'p')
-        ORDER BY c.relname
-        """,
-        [template],
-    )
+    cursor.execute(_of_template("SELECT t.relname FROM t ORDER BY t.relname"), [template])
     tables = [row[0] for row in cursor.fetchall()]
     cursor.execute(
-        """
+        _of_template(
+            """
         SELECT pg_get_indexdef(i.indexrelid)
-        FROM pg_index i
-        JOIN pg_class c ON c.oid = i.indrelid
-        JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = %s
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
-        """,
+        FROM t JOIN pg_index i ON i.indrelid = t.oid
+        WHERE NOT EXISTS (
+            SELECT 1 FROM pg_constraint k WHERE k.conrelid = t.oid AND k.conindid = i.indexrelid
+        )
+        ORDER BY i.indexrelid
+        """
+        ),
         [template],
     )
     indexes = [row[0] for row in cursor.fetchall()]
     # primary keys and unique constraints first: foreign keys need them
     cursor.execute(
-        """
-        SELECT c.relname, k.conname, pg_get_constraintdef(k.oid)
-        FROM pg_constraint k
-        JOIN pg_class c ON c.oid = k.conrelid
-        JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = %s AND k.contype IN ('p', 'u', 'c', 'x', 'f')
+        _of_template(
+            """
+        SELECT t.relname, k.conname, pg_get_constraintdef(k.oid)
+        FROM t JOIN pg_constraint k ON k.conrelid = t.oid
+        WHERE k.contype IN ('p', 'u', 'c', 'x', 'f')
         ORDER BY CASE k.contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 WHEN 'x' THEN 2
-                 WHEN 'c' THEN 3 ELSE 4 END, c.relname, k.conname
-        """,
+                 WHEN 'c' THEN 3 ELSE 4 END, t.relname, k.conname
+        """
+        ),
         [template],
     )
     constraints = cursor.fetchall()
     cursor.execute(
+        _of_template(
+            """
+        SELECT t.relname, a.attname
+        FROM t JOIN pg_attribute a ON a.attrelid = t.oid
+        WHERE a.attidentity <> '' AND NOT a.attisdropped
         """
-        SELECT c.relname, a.attname
-        FROM pg_attribute a
-        JOIN pg_class c ON c.oid = a.attrelid
-        JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = %s AND a.attidentity <> '' AND NOT a.attisdropped
-        """,
+        ),
         [template],
     )
     identities = cursor.fetchall()
