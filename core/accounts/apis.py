@@ -38,13 +38,18 @@ from core.accounts.serializers import (
     TwoFactorVerifyInput,
     UserSerializer,
 )
+from core.accounts.throttling import AddressRateThrottle
 from core.accounts.tokens import tokens_for
 from core.api.permissions import IsCollegeAdmin
 
 
-def signed_in(request, user: User, *, otp_verified: bool, status_code: int = 200) -> Response:
-    """200 with `data.user` and `data.access`; the tokens also go in HttpOnly cookies."""
-    refresh = tokens_for(user, otp_verified=otp_verified)
+def signed_in(
+    request, user: User, *, otp_verified: bool, status_code: int = 200, refresh=None
+) -> Response:
+    """200 with `data.user` and `data.access`; the tokens (`refresh`'s, else new ones) also go
+    in HttpOnly cookies."""
+    if refresh is None:
+        refresh = tokens_for(user, otp_verified=otp_verified)
     access = str(refresh.access_token)
     response = Response({"user": UserSerializer(user).data, "access": access}, status=status_code)
     set_jwt_cookies(response, access, str(refresh))
@@ -69,7 +74,7 @@ class PublicAuthApi(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AddressRateThrottle]
     throttle_scope = "auth"
 
 
@@ -79,10 +84,10 @@ class LoginApi(PublicAuthApi):
         ensure_same_origin(request)
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
-        start = services.login_start(request=request, **data.validated_data)
+        start = services.login_start(request=request, session=True, **data.validated_data)
         if start.otp_token is not None:
             return Response({"otp_required": True, "otp_token": start.otp_token})
-        return signed_in(request, start.user, otp_verified=False)
+        return signed_in(request, start.user, otp_verified=False, refresh=start.refresh)
 
 
 class TwoFactorVerifyApi(PublicAuthApi):
@@ -180,7 +185,7 @@ class PasswordResetApi(PasswordResetView):
     """Always 200, whether or not the address has an account (no enumeration)."""
 
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AddressRateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(responses={200: None})  # a message, not the address sent
@@ -190,7 +195,7 @@ class PasswordResetApi(PasswordResetView):
 
 class PasswordResetConfirmApi(PasswordResetConfirmView):
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AddressRateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(responses={200: None})

@@ -3,6 +3,7 @@
 from http.cookies import SimpleCookie
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
@@ -11,6 +12,8 @@ from core.accounts.models import Role, User
 from core.accounts.services import email_mark_verified
 from core.accounts.throttling import parse_rate
 from tests.conftest import PASSWORD, client_for, login, make_user
+from tests.core.test_datacache import redis_commands
+from tests.core.test_health import caches_at
 
 USER_FIELDS = {"id", "email", "first_name", "last_name", "role", "is_2fa_enabled"}
 
@@ -395,3 +398,43 @@ def test_login_query_count_is_bounded(college, coordinator):
     with CaptureQueriesContext(connection) as queries:
         assert login(client, coordinator.email).status_code == 200
     assert len(queries) <= 8
+
+
+def test_a_sign_in_reads_the_account_once_and_writes_in_one_transaction(college, coordinator):
+    # given a warm worker
+    client = client_for(college)
+    client.get("/healthz")
+
+    # when a student of a drive's opening signs in
+    with CaptureQueriesContext(connection) as queries:
+        assert login(client, coordinator.email).status_code == 200
+
+    # then one query reads the account with its verified address and its second factor
+    statements = [q["sql"] for q in queries if not q["sql"].startswith("SET search_path")]
+    assert [s.split()[0] for s in statements] == [
+        "SELECT", "SAVEPOINT", "UPDATE", "INSERT", "INSERT", "RELEASE"
+    ]  # fmt: skip
+    assert "account_emailaddress" in statements[0] and "accounts_totpdevice" in statements[0]
+    # and last_login, the security log and the session's token commit together (a savepoint
+    # here: the test runs in a transaction), the log entry reading its content type itself
+    assert 'SET "last_login"' in statements[2]
+    assert "auditlog_logentry" in statements[3] and "django_content_type" in statements[3]
+    assert "token_blacklist_outstandingtoken" in statements[4]
+    with tenant_context(college):
+        assert User.objects.get(pk=coordinator.pk).last_login is not None
+
+
+def test_a_sign_in_costs_three_redis_round_trips(college, coordinator, redis_server, settings):
+    # given a Redis of the test's own (its statistics count only this test's commands)
+    settings.CACHES = caches_at(f"redis://127.0.0.1:{redis_server[0]}/0")
+    client = client_for(college)
+    client.get("/healthz")
+    cache.client.get_client().config_resetstat()
+
+    # when a student signs in
+    assert login(client, coordinator.email).status_code == 200
+
+    # then three transactions: the flood ceiling's count, the sign-in's (the attempt counted,
+    # the failure budget read) and the data cache's new versions after last_login; no usage
+    # refresh (a sign-in adds no user), no DRF throttle history read and written whole
+    assert redis_commands() == {"multi": 3, "exec": 3, "set": 4, "incrby": 2, "get": 1}

@@ -1,6 +1,7 @@
 """The sign-in throttle model: a campus behind one address gets in, attackers are slowed.
 Failures and per-person tokens are limited, not people arriving together."""
 
+import pytest
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
@@ -171,8 +172,36 @@ def test_the_same_address_in_another_college_has_its_own_budget(college, other_c
     assert login(client_for(other_college), other.email, REMOTE_ADDR=SPRAYER).status_code == 200
 
 
+@pytest.mark.usefixtures("fresh_minute")
+def test_the_flood_ceiling_counts_every_public_auth_request_of_an_address(
+    college, student, settings
+):
+    # given a ceiling of 3 public auth requests a minute per address (production: 1,200)
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**rates, "auth": "3/min"},
+    }
+    campus = client_for(college)
+
+    # when the campus signs in, asks for a reset mail, and signs in again twice
+    statuses = [
+        login(campus, student.email, REMOTE_ADDR=CAMPUS).status_code,
+        campus.post(RESET, {"email": student.email}, REMOTE_ADDR=CAMPUS).status_code,
+        login(campus, student.email, REMOTE_ADDR=CAMPUS).status_code,
+    ]
+    refused = login(campus, student.email, REMOTE_ADDR=CAMPUS)
+
+    # then the fourth is refused with the time to wait, and another address still gets in
+    assert statuses == [200, 200, 200]
+    assert refused.status_code == 429 and error_code(refused) == "throttled"
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert login(client_for(college), student.email, REMOTE_ADDR=SPRAYER).status_code == 200
+
+
 def test_rates_are_read_as_count_per_period():
     assert parse_rate("10/min") == (10, 60)
     assert parse_rate("40/10min") == (40, 600)
     assert parse_rate("3/h") == (3, 3600)
     assert parse_rate("5 / 2d") == (5, 172800)
+    assert parse_rate("1200/minute") == (1200, 60)  # DRF's spelling (the flood ceiling's)
