@@ -21,7 +21,11 @@ are still the current ones.
 Versions are random tokens, not counters: if Redis loses the version key, a new token starts and
 no old entry can match it by accident. With Redis unreachable every lookup is a miss and nothing
 is stored; entries also expire (`DATA_CACHE_SECONDS`), which bounds how long a write made while
-Redis was unreachable could go unnoticed by an entry stored before it."""
+Redis was unreachable could go unnoticed by an entry stored before it.
+
+The cache is off (no lookup, nothing stored; writes still publish their versions) with
+`DATA_CACHE_SECONDS=0`, and on the public schema, whose writes publish nothing: an operator's
+deactivation must be seen at once there too."""
 
 import re
 import secrets
@@ -56,6 +60,11 @@ _MISSING = object()
 
 def _timeout() -> int:
     return getattr(settings, "DATA_CACHE_SECONDS", 300)
+
+
+def enabled() -> bool:
+    """Whether lookups may use the cache here (see the module's docstring)."""
+    return _timeout() > 0 and default_connection.schema_name != settings.PUBLIC_SCHEMA_NAME
 
 
 def _new_version() -> str:
@@ -120,6 +129,8 @@ class Snapshot:
 
 def read(entries: dict[str, object]) -> Snapshot:
     """`entries`: each key with the tables its entry depends on (None: every write)."""
+    if not enabled():
+        return Snapshot({}, {})
     keys = list(dict.fromkeys(k for tables in entries.values() for k in version_keys(tables)))
     found = cache.get_many([*keys, *entries])
     return Snapshot({key: found.get(key) for key in keys}, {key: found.get(key) for key in entries})
@@ -144,6 +155,8 @@ def lookup(key: str, snapshot: Snapshot | None = None, tables=None) -> tuple[str
     """`(version, value)`: the value stored under `key` for the current versions of `tables`
     (None: of every write), else `_MISSING`. Pass the version to `store` once the value is
     computed."""
+    if not enabled():
+        return None, _MISSING  # and `store` keeps nothing without a version
     keys = version_keys(tables)
     if (
         snapshot is not None

@@ -26,8 +26,10 @@ from typing import Any
 
 import structlog
 from django.db import connection
+from django.http import StreamingHttpResponse
 from django.utils.functional import SimpleLazyObject, empty
 from django_structlog import signals as structlog_signals
+from django_structlog.app_settings import app_settings as structlog_settings
 from django_structlog.celery import signals as structlog_celery_signals
 from django_structlog.middlewares import RequestMiddleware
 
@@ -86,7 +88,15 @@ def request_id_for(request) -> str:
 
 class RequestObservabilityMiddleware(RequestMiddleware):
     """django-structlog's middleware, given a sane request id (which it then trusts), the
-    request's context for the log lines, and the id on the response."""
+    request's context for the log lines, and the id on the response.
+
+    Every request pays for this middleware, so it builds a log line only when one will be
+    written: django-structlog formats the request, reads every header and sends its signals
+    before the level filter drops the line (measured: 100 µs of a 270 µs `/healthz`). Here the
+    request id (and a correlation id) are bound as django-structlog binds them, and its
+    `request_started` / `request_finished` steps run only when the access logger is enabled
+    for their level and the line is not a quiet probe's (which `drop_quiet_probes` would drop).
+    Failures (`request_failed`) and streaming responses always go through django-structlog."""
 
     def __call__(self, request):
         request.request_id = request_id_for(request)
@@ -99,6 +109,35 @@ class RequestObservabilityMiddleware(RequestMiddleware):
             return response
         finally:
             _current.reset(token)
+
+    def prepare(self, request) -> None:
+        access = logging.getLogger(ACCESS_LOGGER)
+        if access.isEnabledFor(structlog_settings.STATUS_START_LOG_LEVEL):
+            super().prepare(request)
+            return
+        structlog.contextvars.bind_contextvars(request_id=request.request_id)
+        if structlog_settings.TRUST_UPSTREAM_CORRELATION_ID:
+            correlation_id = request.META.get("HTTP_X_CORRELATION_ID")
+            if correlation_id:
+                structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
+
+    def handle_response(self, request, response) -> None:
+        if (
+            hasattr(request, "_raised_exception")
+            or isinstance(response, StreamingHttpResponse)
+            or access_line_written(request.path, response.status_code, self)
+        ):
+            super().handle_response(request, response)
+        else:
+            structlog.contextvars.clear_contextvars()
+
+
+def access_line_written(path: str, status: int, middleware: RequestMiddleware) -> bool:
+    """Whether the access line of a response would reach a handler (`drop_quiet_probes`)."""
+    access = logging.getLogger(ACCESS_LOGGER)
+    if not access.isEnabledFor(middleware._log_level_for_status_code(status)):
+        return False
+    return not (path in QUIET_PATHS and status < 400 and not access.isEnabledFor(logging.DEBUG))
 
 
 def _request_finished(sender, request, logger, response, log_kwargs, **kwargs) -> None:

@@ -132,7 +132,7 @@ def template_catalog(template: str):
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL search_path TO pg_catalog")  # fully qualified definitions
         catalog = _catalog(cursor, template)
-    connection.search_path_set_schemas = None
+    connection.forget_search_path()
     return catalog
 
 
@@ -145,4 +145,4 @@ def clone_schema(template: str, target: str, *, catalog=None) -> None:
             catalog = _catalog(cursor, template)
         script = sql.SQL(";\n").join(clone_statements(catalog, template, target))
         cursor.execute(script)
-    connection.search_path_set_schemas = None  # django-tenants sets its own path again
+    connection.forget_search_path()  # django-tenants sets its own path again

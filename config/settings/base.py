@@ -243,7 +243,7 @@ CACHES = {
 }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "placemate.cache"
-# Longest life of a college data cache entry (core/datacache.py), which writes end sooner.
+# Longest life of a college data cache entry (core/datacache.py), which writes end sooner; 0: off.
 DATA_CACHE_SECONDS = env.int("DATA_CACHE_SECONDS", default=300)
 
 # --- Auth --------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from core.accounts.serializers import (
     RegistrationInput,
     TwoFactorVerifyInput,
     UserSerializer,
+    user_output,
 )
 from core.accounts.throttling import AddressRateThrottle
 from core.accounts.tokens import tokens_for
@@ -152,6 +153,9 @@ class UserApi(RetrieveUpdateAPIView):
 
     def get_object(self):
         return self.request.user
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(user_output(request.user))
 
 
 class RegistrationApi(PublicAuthApi):

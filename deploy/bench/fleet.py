@@ -88,7 +88,7 @@ def build(size: int, start: int = 0) -> None:
                 flush=True,
             )
             mark = now
-    connection.search_path_set_schemas = None
+    connection.forget_search_path()
     elapsed = time.perf_counter() - started
     if todo:
         print(f"built {len(todo)} in {elapsed:.0f} s ({elapsed / len(todo) * 1000:.0f} ms each)")

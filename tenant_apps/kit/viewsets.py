@@ -12,6 +12,7 @@ and authentication reads it in the same Redis round trip as the user (`datacache
 output is kept as JSON and sent as is; where it depends on the clock (an offer's `is_expired`,
 `output_is_timeless = False`) the rows are kept instead and shaped on every read."""
 
+import functools
 import hashlib
 
 import orjson
@@ -71,6 +72,14 @@ class CachedPageRows:
         return self.rows
 
 
+@functools.cache
+def _tables_of(models: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """The tables of `datacache_models`, looked up once (twice a request otherwise)."""
+    if models is None:
+        return None
+    return tuple(sorted({apps.get_model(name)._meta.db_table for name in models}))
+
+
 class ReadModelViewSet(SoftDeleteModelViewSet):
     """Subclasses define `get_base_queryset()` (the caller's scope, deleted rows included),
     `read_model` and `to_output(row)`."""
@@ -106,9 +115,7 @@ class ReadModelViewSet(SoftDeleteModelViewSet):
 
     @classmethod
     def datacache_tables(cls) -> tuple[str, ...] | None:
-        if cls.datacache_models is None:
-            return None
-        return tuple(sorted({apps.get_model(name)._meta.db_table for name in cls.datacache_models}))
+        return _tables_of(cls.datacache_models)
 
     def datacache_keys(self, request, user_id: int) -> dict:
         """What authentication reads from the data cache with the user (one round trip): each

@@ -1,4 +1,17 @@
-"""django-tenants' backend with a bound on what one connection caches of the catalog.
+"""django-tenants' backend that sends `SET search_path` only when the path changes, with a bound
+on what one connection caches of the catalog.
+
+django-tenants forgets the path it set whenever a schema is selected (`set_tenant`), and every
+request selects one (the public schema, then the college): so every request that touched the
+database sent a `SET search_path`, a round trip, although a worker's persistent connection
+serves the same college again and again. This backend remembers the path the server session
+holds (`search_path_on_server`) and skips the statement while the selection asks for that same
+path. It forgets it wherever the server may have dropped it: a new connection, `close()`, and a
+ROLLBACK or ROLLBACK TO SAVEPOINT (a `SET` is transactional: the rollback of the transaction
+that sent it reverts it). A `SET LOCAL` ends with its transaction, so it leaves the session's path
+in place once the transaction is over, but not inside it: code that sends a `SET search_path`
+itself (or a `SET LOCAL` that may run inside an outer transaction) calls `forget_search_path()`
+after it.
 
 PostgreSQL keeps, per connection, the catalog entries (relation cache, plans) of every table it
 has touched, for the life of the connection: a persistent connection that serves every college
@@ -55,6 +68,7 @@ def backend_memory_mb(connection) -> float | None:
 
 class DatabaseWrapper(tenant_backend.DatabaseWrapper):
     def __init__(self, *args, **kwargs):
+        self.search_path_on_server: list[str] | None = None
         self.schemas_served: set[str] = set()
         self.checks_since_memory = 0
         self.memory_checks_enabled = True
@@ -62,12 +76,42 @@ class DatabaseWrapper(tenant_backend.DatabaseWrapper):
         super().__init__(*args, **kwargs)
 
     def connect(self):
+        self.search_path_on_server = None
         super().connect()
         self.schemas_served = set()
         self.checks_since_memory = 0
 
+    def forget_search_path(self) -> None:
+        """The session's search_path is unknown: the next cursor sends it again."""
+        self.search_path_on_server = None
+        self.search_path_set_schemas = None
+
+    def close(self):
+        self.search_path_on_server = None
+        super().close()
+
+    def rollback(self):
+        self.search_path_on_server = None
+        super().rollback()
+
+    def savepoint_rollback(self, sid):
+        try:
+            super().savepoint_rollback(sid)
+        finally:  # as django-tenants': after the rollback, which itself takes a cursor
+            self.search_path_on_server = None
+
     def _handle_search_path(self, cursor=None):
+        if (
+            self.search_path_set_schemas is None
+            and self.search_path_on_server is not None
+            and self.schema_name
+            and not self._setting_search_path
+            and self._get_cursor_search_paths() == self.search_path_on_server
+        ):
+            self.search_path_set_schemas = self.search_path_on_server  # unchanged: not sent
+            return
         super()._handle_search_path(cursor)
+        self.search_path_on_server = self.search_path_set_schemas
         if self.search_path_set_schemas:
             self.schemas_served.add(self.schema_name)
 

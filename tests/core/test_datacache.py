@@ -13,6 +13,7 @@ from django_tenants.utils import tenant_context
 
 from core import datacache
 from core.accounts.models import CollegeSettings, Role, User
+from core.accounts.tokens import tokens_for
 from tenant_apps.companies.models import Company
 from tenant_apps.students.models import Student
 from tests.browser import committed
@@ -176,6 +177,44 @@ def test_a_deactivated_user_is_refused_at_once_though_cached(college, coordinato
     response = client.get(STUDENTS)
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "authentication_failed"
+
+
+def test_an_operator_deactivated_on_the_root_domain_is_refused_at_once(public_tenant):
+    # the public schema's writes publish no data version: its users are never cached
+    operator = make_user(public_tenant, Role.OPERATOR, "ops@placemate.example")
+    public_tenant.domain_url = "localhost"
+    with tenant_context(public_tenant):
+        access = str(tokens_for(operator, otp_verified=True).access_token)
+    client = client_for(public_tenant)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    assert client.get("/api/v1/auth/user/").status_code == 200
+
+    with tenant_context(public_tenant):
+        User.objects.filter(pk=operator.pk).update(is_active=False)
+
+    response = client.get("/api/v1/auth/user/")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "authentication_failed"
+
+
+def test_with_no_lifetime_the_cache_is_off(college, coordinator, redis_server, settings):
+    # given a Redis of the test's own, and DATA_CACHE_SECONDS=0 (the benchmarks' cold server)
+    settings.CACHES = caches_at(f"redis://127.0.0.1:{redis_server[0]}/0")
+    settings.DATA_CACHE_SECONDS = 0
+    make_student(college, roll_number="R1")
+    client = bearer_client(college, coordinator)
+    client.get(STUDENTS)
+    cache.client.get_client().config_resetstat()
+
+    # when the page is read again
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(STUDENTS)
+
+    # then it is read from the database, user included, and nothing is read from Redis
+    assert names(response) == ["R1"]
+    assert any('FROM "accounts_user"' in query["sql"] for query in queries)
+    assert any('FROM "students_student"' in query["sql"] for query in queries)
+    assert not {"get", "mget"} & set(redis_commands())
 
 
 def test_a_role_change_applies_to_the_next_request(college):

@@ -7,6 +7,7 @@ import logging
 
 import pytest
 from django.test import Client
+from django_structlog import signals as structlog_signals
 from django_structlog.celery.receivers import CeleryReceiver
 
 from core.accounts import apis
@@ -130,6 +131,59 @@ def test_probes_are_not_logged_unless_debug_is_on(college, access_lines):
     client_for(college).get("/healthz")
 
     assert finished(access_lines()) == []
+
+
+@pytest.fixture
+def finished_metadata():
+    """The requests for which django-structlog built an access line (its signal's calls)."""
+    calls = []
+
+    def receiver(sender, request, **kwargs):
+        calls.append(request.path)
+
+    structlog_signals.bind_extra_request_finished_metadata.connect(receiver)
+    yield calls
+    structlog_signals.bind_extra_request_finished_metadata.disconnect(receiver)
+
+
+@pytest.fixture
+def access_at_warning():
+    level = ACCESS.level
+    ACCESS.setLevel(logging.WARNING)
+    yield
+    ACCESS.setLevel(level)
+
+
+def test_no_access_line_is_built_that_no_handler_would_take(college, finished_metadata):
+    client_for(college).get("/healthz")  # a quiet probe
+    client_for(college).get("/api/v1/companies/")  # a 401, logged
+
+    assert finished_metadata == ["/api/v1/companies/"]
+
+
+def test_below_the_access_logs_level_lines_still_carry_the_request_id(
+    college, student, app_lines, access_lines, access_at_warning, finished_metadata, monkeypatch
+):
+    # given an access log that takes warnings only, and a view that logs
+    original = apis.UserApi.get
+    logger = logging.getLogger("placemate.tests")
+
+    def logging_view(self, request, *args, **kwargs):
+        logger.warning("inside the view")
+        return original(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(apis.UserApi, "get", logging_view)
+
+    # when a request succeeds (its line would be INFO)
+    response = client_for(college, student).get(
+        "/api/v1/auth/user/", HTTP_X_REQUEST_ID="req-below-the-level"
+    )
+
+    # then no access line was built, and the view's line has the request's id
+    assert response.status_code == 200
+    assert finished_metadata == [] and finished(access_lines()) == []
+    (line,) = [line for line in app_lines() if line["message"] == "inside the view"]
+    assert line["request_id"] == "req-below-the-level"
 
 
 def test_a_line_logged_in_a_request_carries_its_id_college_and_user(

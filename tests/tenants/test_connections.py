@@ -7,6 +7,7 @@ import threading
 import pytest
 from django.db import connection, connections
 from django.db.backends.signals import connection_created
+from django.test.utils import CaptureQueriesContext
 
 from tenants.services import college_host
 from tests.wsgi import wsgi_application, wsgi_client
@@ -125,3 +126,92 @@ def test_no_request_fails_while_connections_are_replaced(college, other_college,
     assert failures == []
     assert len(opened) > 4 * 5  # a new connection at least every few requests, per thread
     assert len(opened) < 4 * 30  # ... but not one per request
+
+
+# --- SET search_path only when it changes ------------------------------------------------------
+
+
+def search_path_statements(conn, schemas: list[str]) -> list[str]:
+    """What `conn` sends to serve a request on each schema of `schemas` in turn (public first,
+    as the tenant middleware selects it), with the schemas each query ran on."""
+    sent, ran_on = [], []
+    for schema in schemas:
+        conn.set_schema_to_public()
+        conn.set_schema(schema)
+        with CaptureQueriesContext(conn) as queries, conn.cursor() as cursor:
+            cursor.execute("SELECT current_schemas(false)")
+            ran_on.append(cursor.fetchone()[0][0])
+        sent += [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SET ")]
+    assert ran_on == schemas  # whatever was skipped, every query ran on its schema
+    return sent
+
+
+def test_the_search_path_is_sent_only_when_it_changes(college, other_college, own_connection):
+    alpha, beta = college.schema_name, other_college.schema_name
+
+    sent = search_path_statements(own_connection, [alpha, alpha, alpha, beta, beta, alpha])
+
+    assert sent == [
+        f'SET search_path = "{alpha}","public"',
+        f'SET search_path = "{beta}","public"',
+        f'SET search_path = "{alpha}","public"',
+    ]
+
+
+def test_the_search_path_is_sent_again_after_a_rollback_reverted_it(college, own_connection):
+    alpha = college.schema_name
+    assert len(search_path_statements(own_connection, ["public"])) == 1
+
+    # a transaction that selected the college (its SET is transactional) and rolled back
+    own_connection.set_autocommit(False)
+    search_path_statements(own_connection, [alpha])
+    own_connection.rollback()
+    own_connection.set_autocommit(True)
+    assert own_connection.search_path_on_server is None
+
+    # the server is back on public: the college's path is sent again
+    assert search_path_statements(own_connection, [alpha]) == [
+        f'SET search_path = "{alpha}","public"'
+    ]
+
+
+def test_the_search_path_is_sent_again_after_a_savepoint_rollback(college, own_connection):
+    alpha = college.schema_name
+    own_connection.set_autocommit(False)
+    try:
+        search_path_statements(own_connection, ["public"])
+        savepoint = own_connection.savepoint()
+        search_path_statements(own_connection, [alpha])
+        assert search_path_statements(own_connection, [alpha]) == []  # the same path: skipped
+        own_connection.savepoint_rollback(savepoint)  # reverts the SET sent after it
+
+        assert len(search_path_statements(own_connection, [alpha])) == 1
+    finally:
+        own_connection.rollback()
+        own_connection.set_autocommit(True)
+
+
+def test_a_new_connection_is_sent_the_search_path(college, own_connection):
+    alpha = college.schema_name
+    search_path_statements(own_connection, [alpha])
+    assert search_path_statements(own_connection, [alpha]) == []
+
+    own_connection.close()
+
+    assert len(search_path_statements(own_connection, [alpha])) == 1
+
+
+def test_a_set_local_inside_a_transaction_is_followed_by_the_search_path(college, own_connection):
+    # what cloning does (SET LOCAL, then forget_search_path), inside an outer transaction
+    alpha = college.schema_name
+    search_path_statements(own_connection, [alpha])
+    own_connection.set_autocommit(False)
+    try:
+        with own_connection.cursor() as cursor:
+            cursor.execute("SET LOCAL search_path TO pg_catalog")
+        own_connection.forget_search_path()
+
+        assert len(search_path_statements(own_connection, [alpha])) == 1
+    finally:
+        own_connection.rollback()
+        own_connection.set_autocommit(True)

@@ -343,7 +343,9 @@ def test_the_slot_list_costs_the_same_queries_whatever_its_length(
         with CaptureQueriesContext(connection) as queries:
             response = coordinator_client.get(f"{SLOTS}?page_size=100")
         assert response.status_code == 200
-        return len(queries), len(response.json()["data"])
+        # the path is sent only when the connection was on another schema: not the list's
+        own = [q for q in queries.captured_queries if "search_path" not in q["sql"]]
+        return len(own), len(response.json()["data"])
 
     add_slots(2)
     few, shown = queries_of_the_list()
