@@ -16,6 +16,7 @@ import hashlib
 
 import orjson
 from django.apps import apps
+from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
@@ -30,6 +31,12 @@ from tenant_apps.kit.permissions import ActionRoles
 from tenant_apps.kit.readmodel import ReadModel
 
 FILTER_BACKENDS = [QuietDjangoFilterBackend, SearchFilter, OrderingFilter]
+
+
+def datacache_on() -> bool:
+    """Whether the data cache keeps entries: with DATA_CACHE_SECONDS=0 storing a page is a
+    Redis round trip (a delete) for nothing."""
+    return getattr(settings, "DATA_CACHE_SECONDS", 300) > 0
 
 
 class PageRows:
@@ -69,6 +76,20 @@ class CachedPageRows:
 
     def __getitem__(self, index: slice) -> list[dict]:
         return self.rows
+
+
+def paginated_rows(view, queryset: QuerySet, read_model: ReadModel) -> list[dict]:
+    """The rows of the asked page of `queryset` (the caller's scope, filtered) through
+    `read_model`, the paginator of `view` set up for the response's pagination block: the total,
+    the ids and the rows in one statement (`ReadModel.page`), else (the "last" page) the count
+    first, as Django's paginator asks."""
+    paginator = view.paginator
+    bounds = paginator.page_slice(view.request)
+    if bounds is None:
+        return list(view.paginate_queryset(PageRows(queryset, read_model)))
+    total, rows = read_model.page(queryset, *bounds)
+    # checks the page number against the total (404 past the last page), as for a counted one
+    return list(view.paginate_queryset(CachedPageRows(total, rows)))
 
 
 class ReadModelViewSet(SoftDeleteModelViewSet):
@@ -135,11 +156,12 @@ class ReadModelViewSet(SoftDeleteModelViewSet):
                 return self.get_paginated_response(orjson.Fragment(page))
             page = self.paginate_queryset(CachedPageRows(total, page))
             return self.get_paginated_response([self.to_output(row) for row in page])
-        source = PageRows(self.filter_queryset(self.get_queryset()), self.read_model)
-        page = list(self.paginate_queryset(source))
-        total = source.total  # the paginator counted
+        page = paginated_rows(self, self.filter_queryset(self.get_queryset()), self.read_model)
+        total = self.paginator.page.paginator.count
         output = [self.to_output(row) for row in page]
-        if self.output_is_timeless:  # kept as its JSON: read again, it is sent as is
+        if version is None or not datacache_on():
+            pass  # nothing would be kept: no Redis, or the cache is off (DATA_CACHE_SECONDS=0)
+        elif self.output_is_timeless:  # kept as its JSON: read again, it is sent as is
             datacache.store(key, version, (total, json_bytes(output)))
         else:
             datacache.store(key, version, (total, page))
