@@ -34,8 +34,9 @@ FILTER_BACKENDS = [QuietDjangoFilterBackend, SearchFilter, OrderingFilter]
 
 
 def datacache_on() -> bool:
-    """Whether the data cache keeps entries: with DATA_CACHE_SECONDS=0 storing a page is a
-    Redis round trip (a delete) for nothing."""
+    """Whether the data cache keeps pages. With DATA_CACHE_SECONDS=0 a list neither stores its
+    page (a Redis round trip, a delete, for nothing) nor reads one: a page another process
+    kept (a server with the cache on, on the same Redis) is not served as a cold read."""
     return getattr(settings, "DATA_CACHE_SECONDS", 300) > 0
 
 
@@ -134,7 +135,7 @@ class ReadModelViewSet(SoftDeleteModelViewSet):
     def datacache_keys(self, request, user_id: int) -> dict:
         """What authentication reads from the data cache with the user (one round trip): each
         key with the tables its entry depends on."""
-        if self.action != "list":
+        if self.action != "list" or not datacache_on():
             return {}
         return {self._page_key(request, user_id): self.datacache_tables()}
 
@@ -145,6 +146,9 @@ class ReadModelViewSet(SoftDeleteModelViewSet):
 
     @extend_schema(parameters=[DELETED_PARAMETER])
     def list(self, request, *args, **kwargs):
+        if not datacache_on():  # off: no page is read either (one another process kept)
+            page = paginated_rows(self, self.filter_queryset(self.get_queryset()), self.read_model)
+            return self.get_paginated_response([self.to_output(row) for row in page])
         key = self._page_key(request, request.user.pk)
         version, cached = datacache.lookup(
             key, getattr(request, "datacache", None), self.datacache_tables()
@@ -159,8 +163,8 @@ class ReadModelViewSet(SoftDeleteModelViewSet):
         page = paginated_rows(self, self.filter_queryset(self.get_queryset()), self.read_model)
         total = self.paginator.page.paginator.count
         output = [self.to_output(row) for row in page]
-        if version is None or not datacache_on():
-            pass  # nothing would be kept: no Redis, or the cache is off (DATA_CACHE_SECONDS=0)
+        if version is None:
+            pass  # no Redis: nothing would be kept
         elif self.output_is_timeless:  # kept as its JSON: read again, it is sent as is
             datacache.store(key, version, (total, json_bytes(output)))
         else:

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from core import datacache
 from core.accounts.policies import college_settings
 from core.api.renderers import json_bytes
 from tenant_apps.access import drives_for
@@ -94,6 +95,29 @@ def test_an_empty_list_and_an_empty_scope_answer_page_one_with_no_rows(college, 
     assert response.status_code == 200
     assert response.json()["data"] == []
     assert response.json()["pagination"]["total"] == 0
+
+
+def test_with_the_data_cache_off_a_kept_page_is_neither_served_nor_stored(
+    college, coordinator_client, settings, monkeypatch
+):
+    # given a page kept by a server with the cache on (served again without reading it)
+    make_student(college, roll_number="K1")
+    coordinator_client.get("/api/v1/students/")
+    with CaptureQueriesContext(connection) as warm:
+        coordinator_client.get("/api/v1/students/")
+    assert list_statements(warm) == []
+    stored = []
+    monkeypatch.setattr(datacache, "store", lambda *args: stored.append(args))
+
+    # when a server with the cache off (DATA_CACHE_SECONDS=0, same Redis) lists the students
+    settings.DATA_CACHE_SECONDS = 0
+    with CaptureQueriesContext(connection) as cold:
+        response = coordinator_client.get("/api/v1/students/")
+
+    # then it reads the database, and keeps nothing
+    assert [s["roll_number"] for s in response.json()["data"]] == ["K1"]
+    assert len(list_statements(cold)) == 1
+    assert stored == []
 
 
 # --- The lists off ModelSerializers: the serializers' JSON --------------------------------------
