@@ -33,6 +33,7 @@ from django.core.cache import cache
 from django.db import connection as default_connection
 from django.db.backends.signals import connection_created
 from django_tenants.utils import schema_context
+from redis.exceptions import RedisError
 
 VERSION_KEY = "data-version"  # any write; the default cache prefixes every key with the schema
 # UPDATEs that set only these columns of a table count as a write to `table.column` alone.
@@ -82,6 +83,29 @@ def publish_new_version(schema_name: str | None = None, tables=()) -> None:
     else:
         with schema_context(schema_name):
             cache.set_many(versions, None)
+
+
+def college_version() -> str | None:
+    """The current college's version of every write (started if missing; None: no Redis).
+    Taken *before* reading what it stands for, like an entry's versions."""
+    return _current_versions([VERSION_KEY], cache.get_many([VERSION_KEY]))
+
+
+def college_versions(schema_names: list[str]) -> dict[str, str | None]:
+    """Each schema's version of every write, read for many colleges in a few round trips
+    without entering their schemas (None where it is missing or Redis is unreachable). The keys
+    are those `django_tenants.cache.make_key` gives each schema."""
+    found: dict[str, str | None] = dict.fromkeys(schema_names)
+    try:
+        client = cache.client.get_client(write=False)
+        for start in range(0, len(schema_names), 1000):
+            chunk = schema_names[start : start + 1000]
+            keys = [f"{name}:{cache.key_prefix}:{cache.version}:{VERSION_KEY}" for name in chunk]
+            for name, value in zip(chunk, client.mget(keys), strict=True):
+                found[name] = None if value is None else cache.client.decode(value)
+    except RedisError:  # Redis unreachable: every version is unknown
+        return dict.fromkeys(schema_names)
+    return found
 
 
 class Snapshot:

@@ -17,6 +17,8 @@ class UsageSnapshot(models.Model):
     admin_email = models.EmailField(blank=True, db_index=True)
     last_activity_at = models.DateTimeField(null=True, blank=True)
     refreshed_at = models.DateTimeField(auto_now=True)
+    # the college's data version when counted: the hourly refresh skips it while unchanged
+    data_version = models.CharField(max_length=40, blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"Usage of {self.college}"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 from rest_framework.exceptions import ValidationError
 
+from core import datacache
 from core.accounts.models import STAFF_ROLES, Role, User
 from core.http import client_ip
 from shared_apps.billing import limits
@@ -146,9 +147,11 @@ def _count(app_label: str, model: str, **filters) -> int:
 
 
 def usage_refresh(*, college: College) -> UsageSnapshot:
-    """Count what the college uses, inside its schema, and keep it in the public schema."""
+    """Count what the college uses, inside its schema, and keep it in the public schema with
+    the college's data version read before counting (what `usage_refresh_all` compares)."""
 
     with tenant_context(college):
+        version = datacache.college_version()
         staff = User.objects.filter(role__in=STAFF_ROLES, is_active=True)
         admin = User.objects.filter(role=Role.ADMIN).order_by("pk").values_list("email", flat=True)
         figures = {
@@ -159,17 +162,29 @@ def usage_refresh(*, college: College) -> UsageSnapshot:
             "storage_mb": limits.storage_used_mb(),
             "admin_email": admin.first() or "",
             "last_activity_at": LogEntry.objects.aggregate(at=Max("timestamp"))["at"],
+            "data_version": version or "",
         }
     snapshot, _ = UsageSnapshot.objects.update_or_create(college=college, defaults=figures)
     return snapshot
 
 
-def usage_refresh_all() -> int:
+def usage_refresh_all(*, changed_only: bool = True) -> int:
+    """Refresh the snapshots of the colleges written to since theirs was taken (all of them
+    with `changed_only=False`). Which colleges changed is read from their data versions (any
+    committed write to a college replaces its version, bulk writes and raw SQL included), a
+    few Redis round trips for the whole fleet, so an hour with no writes reads no schema. A
+    college whose version is unknown (Redis lost it, or is unreachable) is counted again."""
     colleges = College.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).filter(
         purged_at__isnull=True
     )
+    seen = dict(colleges.values_list("schema_name", "usage__data_version"))
+    if changed_only:
+        current = datacache.college_versions(list(seen))
+        due = [name for name, version in seen.items() if not version or current[name] != version]
+    else:
+        due = list(seen)
     count = 0
-    for college in colleges:
+    for college in colleges.filter(schema_name__in=due).iterator(chunk_size=500):
         usage_refresh(college=college)
         count += 1
     return count

@@ -13,5 +13,5 @@ def refresh_usage(college_id: int) -> None:
 
 @shared_task
 def refresh_all_usage() -> int:
-    """Periodic (beat): every college's usage snapshot."""
+    """Periodic (beat): the usage snapshot of every college written to since its last one."""
     return usage_refresh_all()

@@ -7,15 +7,17 @@ from base64 import b32decode
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_tenants.utils import tenant_context
 
-from core.accounts.models import Role, TOTPDevice
+from core import datacache
+from core.accounts.models import Role, TOTPDevice, User
 from shared_apps.billing.models import Plan, Subscription
 from shared_apps.console.models import OperatorAction, UsageSnapshot
-from shared_apps.console.services import usage_refresh
+from shared_apps.console.services import usage_refresh, usage_refresh_all
 from tenants.models import College, CollegeStatus
 from tests.conftest import PASSWORD, client_for, host_of, make_user
 from tests.fakes.stripe_server import FakeStripe
@@ -175,6 +177,33 @@ def test_usage_refresh_counts_each_college_in_its_own_schema(college, other_coll
 
     assert UsageSnapshot.objects.get(college=college).staff == 0
     assert UsageSnapshot.objects.get(college=other_college).staff == 3
+
+
+def test_the_hourly_refresh_counts_again_only_the_colleges_written_to(college, other_college):
+    usage_refresh_all()
+    assert usage_refresh_all() == 0  # nothing written since: no schema is read
+    with tenant_context(other_college):
+        User.objects.create_user(email="c1@beta.edu", password=PASSWORD, role=Role.COORDINATOR)
+    alpha_before = UsageSnapshot.objects.get(college=college).refreshed_at
+
+    assert usage_refresh_all() == 1
+    assert UsageSnapshot.objects.get(college=other_college).staff == 1
+    assert UsageSnapshot.objects.get(college=college).refreshed_at == alpha_before
+
+    with tenant_context(other_college):  # a bulk write, which no model signal sees
+        User.objects.filter(email="c1@beta.edu").update(role=Role.STUDENT)
+    assert usage_refresh_all() == 1
+    assert UsageSnapshot.objects.get(college=other_college).staff == 0
+
+
+def test_a_college_whose_data_version_is_lost_is_counted_again(college, other_college):
+    usage_refresh_all()
+    with tenant_context(college):
+        cache.delete(datacache.VERSION_KEY)  # as if Redis had lost it
+
+    assert usage_refresh_all() == 1
+    assert usage_refresh_all() == 0  # the refresh started a new version and kept it
+    assert usage_refresh_all(changed_only=False) >= 2
 
 
 def test_metrics(ops, college, other_college):
