@@ -29,6 +29,18 @@ class PageNumberPagination(pagination.PageNumberPagination):
             raise ValidationError({"page_size": ["A whole number from 1 to 100."]})
         return min(int(raw), self.max_page_size)
 
+    def page_slice(self, request) -> tuple[int, int] | None:
+        """`(offset, limit)` of the asked page, its parameters checked as `paginate_queryset`
+        checks them (400 for a bad one), to read the page and its total at once; None when its
+        number needs the total first ("last", or beyond any table's size)."""
+        size = self.get_page_size(request)
+        if request.query_params.get(self.page_query_param) in self.last_page_strings:
+            return None
+        offset = (self.get_page_number(request, None) - 1) * size
+        if offset > 2**62:  # past any table, and past PostgreSQL's OFFSET: a plain 404
+            return None
+        return offset, size
+
     def get_paginated_response(self, data):
         response = Response(data)
         response.pagination = {

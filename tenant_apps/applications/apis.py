@@ -26,8 +26,10 @@ from tenant_apps.applications.models import Application, Offer, OfferTier
 from tenant_apps.applications.selectors import (
     APPLICATION_READ_MODEL,
     OFFER_READ_MODEL,
+    OFFER_TIER_READ_MODEL,
     application_output,
     offer_output,
+    offer_tier_output,
 )
 from tenant_apps.applications.serializers import (
     ApplicationCreateInput,
@@ -48,7 +50,7 @@ from tenant_apps.kit.exports import (
 from tenant_apps.kit.files import private_pdf_response, refuse_oversized_request
 from tenant_apps.kit.filters import QuietDjangoFilterBackend
 from tenant_apps.kit.permissions import ALL, STAFF, STAFF_AND_RECRUITER, STUDENT, ActionRoles
-from tenant_apps.kit.viewsets import ReadModelViewSet
+from tenant_apps.kit.viewsets import ReadModelViewSet, paginated_rows
 from tenant_apps.students.selectors import student_of
 
 
@@ -331,6 +333,11 @@ class OfferTiersApi(generics.ListAPIView):
         if self.request.method == "PUT":
             return [IsCollegeAdmin()]
         return super().get_permissions()
+
+    def get(self, request, *args, **kwargs):  # the list, through the read model
+        queryset = self.filter_queryset(self.get_queryset())
+        page = paginated_rows(self, queryset, OFFER_TIER_READ_MODEL)
+        return self.get_paginated_response([offer_tier_output(row) for row in page])
 
     @extend_schema(request=OfferTiersInput, responses=OfferTiersOutput)
     def put(self, request, *args, **kwargs):

@@ -3,7 +3,7 @@
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from tenant_apps.applications.models import STAGES, Application, Offer
+from tenant_apps.applications.models import STAGES, Application, Offer, OfferTier
 from tenant_apps.kit.readmodel import ReadModel
 
 STAGE_COLUMNS = tuple(f"{stage}_{suffix}" for stage in STAGES for suffix in ("at", "by"))
@@ -109,4 +109,18 @@ def offer_output(row: dict, *, now=None) -> dict:
         "letter": letter,
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
+    }
+
+
+OFFER_TIER_READ_MODEL = ReadModel(
+    OfferTier, lambda queryset: queryset.values("id", "name", "rank", "min_ctc")
+)
+
+
+def offer_tier_output(row: dict) -> dict:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "rank": row["rank"],
+        "min_ctc": None if row["min_ctc"] is None else str(row["min_ctc"]),
     }

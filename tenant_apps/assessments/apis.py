@@ -53,7 +53,7 @@ from tenant_apps.assessments.serializers import (
     ResultOutput,
 )
 from tenant_apps.kit.permissions import ALL, STAFF, STAFF_AND_RECRUITER, STUDENT, ActionRoles
-from tenant_apps.kit.viewsets import FILTER_BACKENDS, PageRows, ReadModelViewSet
+from tenant_apps.kit.viewsets import FILTER_BACKENDS, ReadModelViewSet, paginated_rows
 from tenant_apps.students.selectors import student_of
 
 ATTEMPT_CLOSED = (
@@ -79,7 +79,8 @@ class QuestionBankViewSet(ReadModelViewSet):
     lookup_value_regex = r"\d+"
     action_roles = {"*": STAFF}
     read_model = BANK_READ_MODEL
-    datacache_models = ("assessments.QuestionBank", "accounts.User")
+    # the banks' question counts are read from the questions: adding one changes the page
+    datacache_models = ("assessments.QuestionBank", "assessments.Question", "accounts.User")
 
     def to_output(self, row):
         return bank_output(row)
@@ -117,7 +118,12 @@ class QuestionViewSet(ReadModelViewSet):
     lookup_value_regex = r"\d+"
     action_roles = {"*": STAFF}
     read_model = QUESTION_READ_MODEL
-    datacache_models = ("assessments.Question", "assessments.QuestionBank", "accounts.User")
+    datacache_models = (
+        "assessments.Question",
+        "assessments.Choice",  # the read model's choices
+        "assessments.QuestionBank",
+        "accounts.User",
+    )
 
     def to_output(self, row):
         return question_output(row)
@@ -168,6 +174,10 @@ class AssessmentViewSet(ReadModelViewSet):
     read_model = ASSESSMENT_READ_MODEL
     datacache_models = (
         "assessments.Assessment",
+        # the read model's questions and rounds
+        "assessments.AssessmentQuestion",
+        "assessments.Question",
+        "drives.DriveRound",
         "assessments.Attempt",
         "applications.Application",
         "drives.Drive",
@@ -276,9 +286,7 @@ class AssessmentResultsApi(generics.ListAPIView):
 
     @extend_schema(responses=AttemptOutput(many=True))
     def get(self, request, *args, **kwargs):
-        page = self.paginate_queryset(
-            PageRows(self.filter_queryset(self.get_queryset()), ATTEMPT_READ_MODEL)
-        )
+        page = paginated_rows(self, self.filter_queryset(self.get_queryset()), ATTEMPT_READ_MODEL)
         return self.get_paginated_response([attempt_output(row) for row in page])
 
 

@@ -14,7 +14,12 @@ from tenant_apps.drives.filters import (
     EligibleStudentFilter,
 )
 from tenant_apps.drives.models import Drive, DriveStudentListEntry
-from tenant_apps.drives.selectors import DRIVE_READ_MODEL, drive_output
+from tenant_apps.drives.selectors import (
+    DRIVE_READ_MODEL,
+    LIST_ENTRY_READ_MODEL,
+    drive_output,
+    list_entry_output,
+)
 from tenant_apps.drives.serializers import (
     DriveInput,
     DriveOutput,
@@ -22,7 +27,7 @@ from tenant_apps.drives.serializers import (
     StudentListOutput,
 )
 from tenant_apps.kit.permissions import ALL, STAFF, ActionRoles
-from tenant_apps.kit.viewsets import FILTER_BACKENDS, PageRows, ReadModelViewSet
+from tenant_apps.kit.viewsets import FILTER_BACKENDS, ReadModelViewSet, paginated_rows
 from tenant_apps.students.filters import STUDENT_ORDERING_FIELDS, STUDENT_SEARCH_FIELDS
 from tenant_apps.students.models import Student
 from tenant_apps.students.selectors import STUDENT_READ_MODEL, student_output
@@ -107,9 +112,7 @@ class DriveEligibleStudentsApi(generics.ListAPIView):
 
     @extend_schema(responses=StudentOutput(many=True))
     def get(self, request, *args, **kwargs):
-        page = self.paginate_queryset(
-            PageRows(self.filter_queryset(self.get_queryset()), STUDENT_READ_MODEL)
-        )
+        page = paginated_rows(self, self.filter_queryset(self.get_queryset()), STUDENT_READ_MODEL)
         return self.get_paginated_response([student_output(row) for row in page])
 
 
@@ -158,8 +161,9 @@ class DriveStudentListApi(generics.ListAPIView):
 
     @extend_schema(responses=StudentListOutput(many=True))
     def get(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response([_list_entry_output(entry) for entry in page])
+        queryset = self.filter_queryset(self.get_queryset()).select_related(None)
+        page = paginated_rows(self, queryset, LIST_ENTRY_READ_MODEL)
+        return self.get_paginated_response([list_entry_output(row) for row in page])
 
     @extend_schema(request=StudentListInput, responses={201: StudentListOutput})
     def post(self, request, *args, **kwargs):

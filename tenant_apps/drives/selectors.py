@@ -8,6 +8,7 @@ from tenant_apps.drives.models import (
     Drive,
     DriveRound,
     DriveSkill,
+    DriveStudentListEntry,
 )
 from tenant_apps.kit.readmodel import ReadModel
 
@@ -62,4 +63,35 @@ def drive_output(row: dict) -> dict:
         "rounds": row["round_list"],
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
+    }
+
+
+# --- A drive's named students -------------------------------------------------------------------
+
+
+def list_entry_rows(queryset: QuerySet[DriveStudentListEntry]) -> QuerySet:
+    return queryset.values(
+        "id", "kind", "reason", "created_at",
+        student_ref=F("student_id"),
+        roll_number=F("student__roll_number"),
+        first_name=F("student__user__first_name"),
+        last_name=F("student__user__last_name"),
+    )  # fmt: skip
+
+
+LIST_ENTRY_READ_MODEL = ReadModel(DriveStudentListEntry, list_entry_rows)
+
+
+def list_entry_output(row: dict) -> dict:
+    return {
+        "id": row["id"],
+        "student": {
+            "id": row["student_ref"],
+            "roll_number": row["roll_number"],
+            "first_name": row["first_name"],
+            "last_name": row["last_name"],
+        },
+        "kind": row["kind"],
+        "reason": row["reason"],
+        "created_at": row["created_at"],
     }

@@ -17,6 +17,7 @@ import hashlib
 
 import orjson
 from django.apps import apps
+from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
@@ -31,6 +32,13 @@ from tenant_apps.kit.permissions import ActionRoles
 from tenant_apps.kit.readmodel import ReadModel
 
 FILTER_BACKENDS = [QuietDjangoFilterBackend, SearchFilter, OrderingFilter]
+
+
+def datacache_on() -> bool:
+    """Whether the data cache keeps pages. With DATA_CACHE_SECONDS=0 a list neither stores its
+    page (a Redis round trip, a delete, for nothing) nor reads one: a page another process
+    kept (a server with the cache on, on the same Redis) is not served as a cold read."""
+    return getattr(settings, "DATA_CACHE_SECONDS", 300) > 0
 
 
 class PageRows:
@@ -80,6 +88,20 @@ def _tables_of(models: tuple[str, ...] | None) -> tuple[str, ...] | None:
     return tuple(sorted({apps.get_model(name)._meta.db_table for name in models}))
 
 
+def paginated_rows(view, queryset: QuerySet, read_model: ReadModel) -> list[dict]:
+    """The rows of the asked page of `queryset` (the caller's scope, filtered) through
+    `read_model`, the paginator of `view` set up for the response's pagination block: the total,
+    the ids and the rows in one statement (`ReadModel.page`), else (the "last" page) the count
+    first, as Django's paginator asks."""
+    paginator = view.paginator
+    bounds = paginator.page_slice(view.request)
+    if bounds is None:
+        return list(view.paginate_queryset(PageRows(queryset, read_model)))
+    total, rows = read_model.page(queryset, *bounds)
+    # checks the page number against the total (404 past the last page), as for a counted one
+    return list(view.paginate_queryset(CachedPageRows(total, rows)))
+
+
 class ReadModelViewSet(SoftDeleteModelViewSet):
     """Subclasses define `get_base_queryset()` (the caller's scope, deleted rows included),
     `read_model` and `to_output(row)`."""
@@ -120,7 +142,7 @@ class ReadModelViewSet(SoftDeleteModelViewSet):
     def datacache_keys(self, request, user_id: int) -> dict:
         """What authentication reads from the data cache with the user (one round trip): each
         key with the tables its entry depends on."""
-        if self.action != "list":
+        if self.action != "list" or not datacache_on():
             return {}
         return {self._page_key(request, user_id): self.datacache_tables()}
 
@@ -131,6 +153,9 @@ class ReadModelViewSet(SoftDeleteModelViewSet):
 
     @extend_schema(parameters=[DELETED_PARAMETER])
     def list(self, request, *args, **kwargs):
+        if not datacache_on():  # off: no page is read either (one another process kept)
+            page = paginated_rows(self, self.filter_queryset(self.get_queryset()), self.read_model)
+            return self.get_paginated_response([self.to_output(row) for row in page])
         key = self._page_key(request, request.user.pk)
         version, cached = datacache.lookup(
             key, getattr(request, "datacache", None), self.datacache_tables()
@@ -142,11 +167,12 @@ class ReadModelViewSet(SoftDeleteModelViewSet):
                 return self.get_paginated_response(orjson.Fragment(page))
             page = self.paginate_queryset(CachedPageRows(total, page))
             return self.get_paginated_response([self.to_output(row) for row in page])
-        source = PageRows(self.filter_queryset(self.get_queryset()), self.read_model)
-        page = list(self.paginate_queryset(source))
-        total = source.total  # the paginator counted
+        page = paginated_rows(self, self.filter_queryset(self.get_queryset()), self.read_model)
+        total = self.paginator.page.paginator.count
         output = [self.to_output(row) for row in page]
-        if self.output_is_timeless:  # kept as its JSON: read again, it is sent as is
+        if version is None:
+            pass  # no Redis: nothing would be kept
+        elif self.output_is_timeless:  # kept as its JSON: read again, it is sent as is
             datacache.store(key, version, (total, json_bytes(output)))
         else:
             datacache.store(key, version, (total, page))

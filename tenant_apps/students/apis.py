@@ -28,7 +28,13 @@ from tenant_apps.students.filters import (
     StudentFilter,
 )
 from tenant_apps.students.models import Skill, Student, StudentImport
-from tenant_apps.students.selectors import STUDENT_READ_MODEL, student_of, student_output
+from tenant_apps.students.selectors import (
+    SKILL_READ_MODEL,
+    STUDENT_READ_MODEL,
+    skill_output,
+    student_of,
+    student_output,
+)
 from tenant_apps.students.serializers import (
     MyVerificationOutput,
     ProfileInput,
@@ -239,17 +245,26 @@ class StudentViewSet(ReadModelViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class SkillViewSet(SoftDeleteModelViewSet):
-    """The college's skill catalogue: staff write, everybody reads."""
+class SkillViewSet(ReadModelViewSet):
+    """The college's skill catalogue: staff write (through the serializer), everybody reads
+    (through the read model, kept in the data cache until a skill changes)."""
 
     queryset = Skill.objects.all()
     serializer_class = SkillSerializer
-    permission_classes = [ActionRoles]
     action_roles = {"list": ALL, "retrieve": ALL, "*": STAFF}
     filterset_fields = {"name": ["exact", "icontains"]}
     search_fields = ["name"]
     ordering_fields = ["name", "created_at"]
     lookup_value_regex = r"\d+"
+    http_method_names = SoftDeleteModelViewSet.http_method_names  # PUT too, as before
+    read_model = SKILL_READ_MODEL
+    datacache_models = ("students.Skill",)
+
+    def get_base_queryset(self):
+        return Skill.all_objects.all()
+
+    def to_output(self, row):
+        return skill_output(row)
 
 
 # --- Import and export --------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.db.models.functions import JSONObject
 
 from core.accounts.models import User
 from tenant_apps.kit.readmodel import ReadModel
-from tenant_apps.students.models import Student, StudentSkill
+from tenant_apps.students.models import Skill, Student, StudentSkill
 
 STUDENT_COLUMNS = (
     "id", "user", "roll_number", "department", "graduation_year", "cgpa", "backlogs", "phone",
@@ -82,3 +82,13 @@ def student_output(row: dict) -> dict:
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
     }
+
+
+# --- The skill catalogue ---------------------------------------------------------------------
+
+SKILL_COLUMNS = ("id", "name", "created_at", "updated_at")  # SkillSerializer's fields
+SKILL_READ_MODEL = ReadModel(Skill, lambda queryset: queryset.values(*SKILL_COLUMNS))
+
+
+def skill_output(row: dict) -> dict:
+    return {name: row[name] for name in SKILL_COLUMNS}
