@@ -161,18 +161,24 @@ def test_no_access_line_is_built_that_no_handler_would_take(college, finished_me
     assert finished_metadata == ["/api/v1/companies/"]
 
 
-def test_below_the_access_logs_level_lines_still_carry_the_request_id(
-    college, student, app_lines, access_lines, access_at_warning, finished_metadata, monkeypatch
-):
-    # given an access log that takes warnings only, and a view that logs
+@pytest.fixture
+def logging_view(monkeypatch):
+    """`auth/user` logs a warning "inside the view" before answering."""
     original = apis.UserApi.get
     logger = logging.getLogger("placemate.tests")
 
-    def logging_view(self, request, *args, **kwargs):
+    def view(self, request, *args, **kwargs):
         logger.warning("inside the view")
         return original(self, request, *args, **kwargs)
 
-    monkeypatch.setattr(apis.UserApi, "get", logging_view)
+    monkeypatch.setattr(apis.UserApi, "get", view)
+
+
+@pytest.mark.usefixtures("logging_view")
+def test_below_the_access_logs_level_lines_still_carry_the_request_id(
+    college, student, app_lines, access_lines, access_at_warning, finished_metadata
+):
+    # given an access log that takes warnings only, and a view that logs (logging_view)
 
     # when a request succeeds (its line would be INFO)
     response = client_for(college, student).get(
@@ -186,18 +192,9 @@ def test_below_the_access_logs_level_lines_still_carry_the_request_id(
     assert line["request_id"] == "req-below-the-level"
 
 
-def test_a_line_logged_in_a_request_carries_its_id_college_and_user(
-    college, student, app_lines, monkeypatch
-):
-    # given a view that logs
-    original = apis.UserApi.get
-    logger = logging.getLogger("placemate.tests")
-
-    def logging_view(self, request, *args, **kwargs):
-        logger.warning("inside the view")
-        return original(self, request, *args, **kwargs)
-
-    monkeypatch.setattr(apis.UserApi, "get", logging_view)
+@pytest.mark.usefixtures("logging_view")
+def test_a_line_logged_in_a_request_carries_its_id_college_and_user(college, student, app_lines):
+    # given a view that logs (logging_view)
 
     # when
     response = client_for(college, student).get("/api/v1/auth/user/")
