@@ -137,7 +137,16 @@ def access_line_written(path: str, status: int, middleware: RequestMiddleware) -
     access = logging.getLogger(ACCESS_LOGGER)
     if not access.isEnabledFor(middleware._log_level_for_status_code(status)):
         return False
-    return not (path in QUIET_PATHS and status < 400 and not access.isEnabledFor(logging.DEBUG))
+    return not is_quiet_probe(path, status)
+
+
+def is_quiet_probe(path: str | None, status: int | None) -> bool:
+    """A successful probe's access line, written only when the access log is at DEBUG."""
+    return (
+        path in QUIET_PATHS
+        and (status or 500) < 400
+        and not logging.getLogger(ACCESS_LOGGER).isEnabledFor(logging.DEBUG)
+    )
 
 
 def _request_finished(sender, request, logger, response, log_kwargs, **kwargs) -> None:
@@ -186,11 +195,7 @@ def add_request_context(logger, method_name: str, event_dict: dict) -> dict:
 
 
 def drop_quiet_probes(logger, method_name: str, event_dict: dict) -> dict:
-    if (
-        event_dict.get("path") in QUIET_PATHS
-        and (event_dict.get("status") or 500) < 400
-        and not logging.getLogger(ACCESS_LOGGER).isEnabledFor(logging.DEBUG)
-    ):
+    if is_quiet_probe(event_dict.get("path"), event_dict.get("status")):
         raise structlog.DropEvent
     return event_dict
 

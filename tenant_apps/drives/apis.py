@@ -116,20 +116,9 @@ class DriveEligibleStudentsApi(generics.ListAPIView):
         return self.get_paginated_response([student_output(row) for row in page])
 
 
-def _list_entry_output(entry: DriveStudentListEntry) -> dict:
-    student = entry.student
-    return {
-        "id": entry.pk,
-        "student": {
-            "id": student.pk,
-            "roll_number": student.roll_number,
-            "first_name": student.user.first_name,
-            "last_name": student.user.last_name,
-        },
-        "kind": entry.kind,
-        "reason": entry.reason,
-        "created_at": entry.created_at,
-    }
+def _entry_output(entry: DriveStudentListEntry) -> dict:
+    """One entry as the list shows it (through its read model)."""
+    return list_entry_output(LIST_ENTRY_READ_MODEL.rows([entry.pk])[0])
 
 
 class DriveStudentListApi(generics.ListAPIView):
@@ -171,7 +160,7 @@ class DriveStudentListApi(generics.ListAPIView):
         data = StudentListInput(data=request.data)
         data.is_valid(raise_exception=True)
         entry = services.drive_student_list_set(drive=drive, **data.validated_data)
-        return Response(_list_entry_output(entry), status=status.HTTP_201_CREATED)
+        return Response(_entry_output(entry), status=status.HTTP_201_CREATED)
 
 
 class DriveStudentListEntryApi(DriveStudentListApi):
@@ -186,4 +175,4 @@ class DriveStudentListEntryApi(DriveStudentListApi):
     @extend_schema(responses=StudentListOutput, operation_id="drives_student_list_entry")
     def get(self, request, *args, **kwargs):
         entry = get_object_or_404(self.get_queryset(), pk=self.kwargs["entry"])
-        return Response(_list_entry_output(entry))
+        return Response(_entry_output(entry))

@@ -17,7 +17,6 @@ import hashlib
 
 import orjson
 from django.apps import apps
-from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
@@ -32,13 +31,6 @@ from tenant_apps.kit.permissions import ActionRoles
 from tenant_apps.kit.readmodel import ReadModel
 
 FILTER_BACKENDS = [QuietDjangoFilterBackend, SearchFilter, OrderingFilter]
-
-
-def datacache_on() -> bool:
-    """Whether the data cache keeps pages. With DATA_CACHE_SECONDS=0 a list neither stores its
-    page (a Redis round trip, a delete, for nothing) nor reads one: a page another process
-    kept (a server with the cache on, on the same Redis) is not served as a cold read."""
-    return getattr(settings, "DATA_CACHE_SECONDS", 300) > 0
 
 
 class PageRows:
@@ -142,7 +134,7 @@ class ReadModelViewSet(SoftDeleteModelViewSet):
     def datacache_keys(self, request, user_id: int) -> dict:
         """What authentication reads from the data cache with the user (one round trip): each
         key with the tables its entry depends on."""
-        if self.action != "list" or not datacache_on():
+        if self.action != "list" or not datacache.enabled():
             return {}
         return {self._page_key(request, user_id): self.datacache_tables()}
 
@@ -153,9 +145,6 @@ class ReadModelViewSet(SoftDeleteModelViewSet):
 
     @extend_schema(parameters=[DELETED_PARAMETER])
     def list(self, request, *args, **kwargs):
-        if not datacache_on():  # off: no page is read either (one another process kept)
-            page = paginated_rows(self, self.filter_queryset(self.get_queryset()), self.read_model)
-            return self.get_paginated_response([self.to_output(row) for row in page])
         key = self._page_key(request, request.user.pk)
         version, cached = datacache.lookup(
             key, getattr(request, "datacache", None), self.datacache_tables()
@@ -171,7 +160,7 @@ class ReadModelViewSet(SoftDeleteModelViewSet):
         total = self.paginator.page.paginator.count
         output = [self.to_output(row) for row in page]
         if version is None:
-            pass  # no Redis: nothing would be kept
+            pass  # the cache off (DATA_CACHE_SECONDS=0) or no Redis: nothing would be kept
         elif self.output_is_timeless:  # kept as its JSON: read again, it is sent as is
             datacache.store(key, version, (total, json_bytes(output)))
         else:
