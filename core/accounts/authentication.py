@@ -1,7 +1,8 @@
 from dj_rest_auth.jwt_auth import JWTCookieAuthentication
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
 
 from core import datacache
@@ -9,6 +10,7 @@ from core.accounts import policies
 from core.accounts.models import TOTPDevice, User
 from core.accounts.services.sessions import SESSION_ENDED
 from core.accounts.tokens import OTP_CLAIM, is_current
+from core.compiled import CompiledQuery
 
 # What a request needs of its user, cached while the users and 2FA devices tables are unchanged
 # (core/datacache.py): every field but the password hash and `last_login` (a sign-in's write,
@@ -28,15 +30,22 @@ def user_key(user_id: int) -> str:
     return f"auth-user:v2:{user_id}"  # v2: the row and the 2FA state
 
 
-def stored_user(user_id: int) -> tuple | None:
-    """The cached fields of the user and whether they have a confirmed device, in one query."""
+def _user_with_second_factor(user_id: int):
     confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
     return (
         User.objects.filter(pk=user_id)
         .annotate(two_factor=Exists(confirmed))
         .values_list(*CACHED_USER_FIELDS, "two_factor")
-        .first()
     )
+
+
+# compiled once (core/compiled.py): the cold path of every authenticated request
+_STORED_USER = CompiledQuery(_user_with_second_factor, -20_261_201)
+
+
+def stored_user(user_id: int) -> tuple | None:
+    """The cached fields of the user and whether they have a confirmed device, in one query."""
+    return _STORED_USER.first(user_id)
 
 
 def cached_user(values: tuple) -> User:
@@ -61,6 +70,25 @@ class TenantJWTAuthentication(JWTCookieAuthentication):
         if not getattr(view, "otp_setup_allowed", False) and not token.get(OTP_CLAIM, False):
             policies.ensure_second_factor(user, request.datacache)
         return user, token
+
+    def get_validated_token(self, raw_token):
+        """simplejwt's, through `checked` where the token class has it (tokens.py): the
+        signature is checked once per process, the claims on every request."""
+        messages = []
+        for token_class in api_settings.AUTH_TOKEN_CLASSES:
+            try:
+                return getattr(token_class, "checked", token_class)(raw_token)
+            except TokenError as error:
+                messages.append(
+                    {
+                        "token_class": token_class.__name__,
+                        "token_type": token_class.token_type,
+                        "message": error.args[0],
+                    }
+                )
+        raise InvalidToken(
+            {"detail": _("Given token not valid for any token type"), "messages": messages}
+        )
 
     def _view(self):
         context = self.request.parser_context

@@ -1,13 +1,18 @@
 """Login, JWT cookies, refresh, logout and the binding of every token to one college's host."""
 
+from datetime import timedelta
 from http.cookies import SimpleCookie
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
+from rest_framework_simplejwt.backends import TokenBackend
+from rest_framework_simplejwt.utils import aware_utcnow
 
+from core.accounts import tokens as tokens_module
 from core.accounts.models import Role, User
 from core.accounts.services import email_mark_verified
 from core.accounts.throttling import parse_rate
@@ -249,6 +254,53 @@ def test_a_token_of_one_college_is_refused_on_another_and_on_the_root_domain(
 
     # and still works where it was minted
     assert client.get("/api/v1/auth/user/").status_code == 200
+
+
+def bearer_user(college, access: str):
+    return client_for(college).get("/api/v1/auth/user/", HTTP_AUTHORIZATION=f"Bearer {access}")
+
+
+def test_a_token_whose_signature_was_checked_is_still_refused_on_another_host(
+    college, other_college, twins
+):
+    access = login(client_for(college), twins[0].email).json()["data"]["access"]
+    assert bearer_user(college, access).status_code == 200  # checked, and remembered
+
+    refused = bearer_user(other_college, access)  # the twin with the same id lives there
+
+    assert refused.status_code == 401 and error_code(refused) == "token_invalid"
+
+
+def test_a_signature_is_checked_once_a_process_and_the_claims_on_every_request(
+    college, coordinator, monkeypatch
+):
+    access = login(client_for(college), coordinator.email).json()["data"]["access"]
+    decodes = []
+    decode = TokenBackend.decode
+    monkeypatch.setattr(
+        TokenBackend, "decode", lambda self, *a, **kw: decodes.append(1) or decode(self, *a, **kw)
+    )
+    for _ in range(3):
+        assert bearer_user(college, access).status_code == 200
+    assert decodes == [1]
+
+    # a token with one character of its signature changed is another string: it is checked
+    at = len(access) - 10
+    forged = access[:at] + ("A" if access[at] != "A" else "B") + access[at + 1 :]
+    refused = bearer_user(college, forged)
+    assert refused.status_code == 401 and error_code(refused) == "token_invalid"
+    assert len(decodes) == 2
+
+
+def test_a_remembered_token_expires_on_time(college, coordinator, monkeypatch):
+    access = login(client_for(college), coordinator.email).json()["data"]["access"]
+    assert bearer_user(college, access).status_code == 200  # remembered
+    later = aware_utcnow() + settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"] + timedelta(minutes=1)
+    monkeypatch.setattr(tokens_module, "aware_utcnow", lambda: later)
+
+    expired = bearer_user(college, access)
+
+    assert expired.status_code == 401 and error_code(expired) == "token_invalid"
 
 
 def test_lockout_in_one_college_does_not_lock_the_same_email_in_another(
