@@ -47,7 +47,7 @@ from tenant_apps.applications.models import (
     Offer,
     OfferStatus,
 )
-from tenant_apps.drives.eligibility import DriveTerms, StudentTerms, eligibility_rules
+from tenant_apps.drives.eligibility import DriveTerms, StudentTerms, all_hold, eligibility_rules
 from tenant_apps.drives.models import Drive, DriveStatus
 from tenant_apps.students.models import PlacementStatus
 
@@ -197,7 +197,7 @@ def _eligible(season: Season) -> Q:
     # no policy: its rules (the maximum of offers) depend on placements already made
     rules = eligibility_rules(drive=DriveTerms.columns(), student=StudentTerms.outer(), policy=None)
     drives = Drive.objects.filter(
-        season.drives_run(), *(rule.holds for rule in rules if rule.code not in STATE_RULES)
+        season.drives_run(), all_hold([rule for rule in rules if rule.code not in STATE_RULES])
     )
     return Q(Exists(drives)) | _placed(season)
 

@@ -332,8 +332,30 @@ def _placed_rank_of(student: Student) -> int:
 @dataclass(frozen=True)
 class Rule:
     code: str
-    holds: Q  # true when the student meets the rule
+    criterion: Q  # the rule itself
     explain: Callable[[Drive, Student], str]
+    waiver: Q | None = None  # what meets the rule anyway (being named on the included list)
+
+    @property
+    def holds(self) -> Q:
+        """True when the student meets the rule."""
+        return self.criterion if self.waiver is None else self.criterion | self.waiver
+
+
+def all_hold(rules: list[Rule]) -> Q:
+    """The AND of the rules' `holds`, each waiver written once: `(a | w) & (b | w)` is
+    `(a & b) | w`, and PostgreSQL plans a subquery (the included list's EXISTS) as many times as
+    it is written: six times for a student's drives, in the count and in the page's ids."""
+    condition = Q()
+    waived: dict[int, list] = {}  # id(waiver) -> [waiver, the AND of the rules it waives]
+    for rule in rules:
+        if rule.waiver is None:
+            condition &= rule.criterion
+        else:
+            waived.setdefault(id(rule.waiver), [rule.waiver, Q()])[1] &= rule.criterion
+    for waiver, criteria in waived.values():
+        condition &= criteria | waiver
+    return condition
 
 
 def eligibility_rules(
@@ -352,55 +374,56 @@ def eligibility_rules(
         Rule("excluded", ~_named(drive, student, ListKind.EXCLUDE), _exclusion_reason),
         Rule(
             "min_cgpa",
-            Q(GreaterThanOrEqual(student.cgpa, drive.min_cgpa)) | included,
+            Q(GreaterThanOrEqual(student.cgpa, drive.min_cgpa)),
             lambda d, s: f"A CGPA of at least {d.min_cgpa} is required; yours is {s.cgpa}.",
+            waiver=included,
         ),
         Rule(
             "max_backlogs",
             Q(IsNull(drive.max_backlogs, True))
-            | Q(LessThanOrEqual(student.backlogs, drive.max_backlogs))
-            | included,
+            | Q(LessThanOrEqual(student.backlogs, drive.max_backlogs)),
             lambda d, s: f"At most {d.max_backlogs} backlog(s) allowed; you have {s.backlogs}.",
+            waiver=included,
         ),
         Rule(
             "department",
             Q(Exact(Cardinality(drive.departments), 0))
-            | Q(AnyOf(student.department, drive.departments))
-            | included,
+            | Q(AnyOf(student.department, drive.departments)),
             lambda d, s: (
                 f"Open to {', '.join(d.departments)} only; your department is {s.department}."
             ),
+            waiver=included,
         ),
         Rule(
             "graduation_year",
             Q(Exact(Cardinality(drive.graduation_years), 0))
-            | Q(AnyOf(student.graduation_year, drive.graduation_years))
-            | included,
+            | Q(AnyOf(student.graduation_year, drive.graduation_years)),
             lambda d, s: (
                 f"Open to the batches of {', '.join(map(str, d.graduation_years))} only; "
                 f"you graduate in {s.graduation_year}."
             ),
+            waiver=included,
         ),
         # no marks on the profile do not meet a minimum
         Rule(
             "min_tenth_pct",
             Q(IsNull(drive.min_tenth_pct, True))
-            | Q(GreaterThanOrEqual(student.tenth_pct, drive.min_tenth_pct))
-            | included,
+            | Q(GreaterThanOrEqual(student.tenth_pct, drive.min_tenth_pct)),
             lambda d, s: (
                 f"At least {d.min_tenth_pct}% in the 10th is required; yours: "
                 f"{_marks(s.tenth_pct)}."
             ),
+            waiver=included,
         ),
         Rule(
             "min_twelfth_pct",
             Q(IsNull(drive.min_twelfth_pct, True))
-            | Q(GreaterThanOrEqual(student.twelfth_pct, drive.min_twelfth_pct))
-            | included,
+            | Q(GreaterThanOrEqual(student.twelfth_pct, drive.min_twelfth_pct)),
             lambda d, s: (
                 f"At least {d.min_twelfth_pct}% in the 12th (or diploma) is required; yours: "
                 f"{_marks(s.twelfth_pct)}."
             ),
+            waiver=included,
         ),
     ]
     # the offer tiers: no tier, no rule
@@ -538,10 +561,7 @@ class _CompiledRules:
     query's, a subquery's included)."""
 
     def __init__(self, model, rules: list[Rule]) -> None:
-        condition = Q()
-        for rule in rules:
-            condition &= rule.holds
-        query = model._base_manager.filter(condition).order_by().query
+        query = model._base_manager.filter(all_hold(rules)).order_by().query
         sql, params = query.get_compiler(using=DEFAULT_DB_ALIAS).as_sql()
         where = sql.split(" WHERE ", 1)[1]  # the select list and FROM hold no WHERE
         table = connections[DEFAULT_DB_ALIAS].ops.quote_name(model._meta.db_table)

@@ -20,6 +20,7 @@ from tenant_apps.drives.eligibility import (
     DriveTerms,
     Rule,
     StudentTerms,
+    all_hold,
     drive_ineligibility_reasons,
     eligibility_rules,
 )
@@ -83,7 +84,7 @@ def drives(request):
         queryset = queryset.filter(job_type=request.GET["job_type"])
     queryset, rules = with_verdicts(queryset, student)
     if request.GET.get("can_apply"):
-        queryset = queryset.filter(*(rule.holds for rule in rules), applied=False)
+        queryset = queryset.filter(all_hold(rules), applied=False)
     ordering = request.GET.get("ordering", "apply_by")
     queryset = queryset.order_by(*ORDERINGS.get(ordering, ORDERINGS["apply_by"]))
     page_obj = Paginator(queryset, 20).get_page(request.GET.get("page"))

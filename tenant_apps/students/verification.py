@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError
 
 from core.accounts.models import User
 from core.accounts.policies import college_settings
-from tenant_apps.drives.eligibility import DriveTerms, StudentTerms, eligibility_rules
+from tenant_apps.drives.eligibility import DriveTerms, StudentTerms, all_hold, eligibility_rules
 from tenant_apps.drives.models import Drive, accepting_applications
 from tenant_apps.kit.errors import InvalidTransition
 from tenant_apps.notifications import tasks as notify
@@ -123,5 +123,5 @@ def drives_waiting_on_verification(*, student: Student) -> int:
     rules = eligibility_rules(
         drive=DriveTerms.columns(), student=StudentTerms.of(student), policy=college_settings()
     )
-    others = [rule.holds for rule in rules if rule.code != "not_verified"]
-    return Drive.objects.filter(accepting_applications(), *others).count()
+    others = [rule for rule in rules if rule.code != "not_verified"]
+    return Drive.objects.filter(accepting_applications(), all_hold(others)).count()

@@ -21,6 +21,7 @@ from tenant_apps.applications.models import OfferTier
 from tenant_apps.drives.eligibility import (
     DriveTerms,
     StudentTerms,
+    all_hold,
     drive_eligible_students,
     eligibility_rules,
 )
@@ -290,3 +291,17 @@ def test_the_compiled_rules_follow_their_query_into_a_subquery(college):
         assert set(nested.values_list("pk", flat=True)) == {eligible.pk, applied.pk}
         assert set(also.values_list("pk", flat=True)) == {eligible.pk, applied.pk}
         assert set(scope.values_list("pk", flat=True)) == {eligible.pk, applied.pk}
+
+
+def test_the_included_list_is_looked_up_once_for_all_the_rules_it_waives(college):
+    # the rules built afresh write the included list's EXISTS once a rule it waives (six); their
+    # AND (`all_hold`, what the lists run) writes it once, and decides the same (test above)
+    rules = eligibility_rules(
+        drive=DriveTerms.columns(), student=StudentTerms.known(placed=False), policy=None
+    )
+    with tenant_context(college):
+        afresh = str(Drive.objects.filter(*(rule.holds for rule in rules)).query)
+        combined = str(Drive.objects.filter(all_hold(rules)).query)
+    assert afresh.count("= include") == 6
+    assert combined.count("= include") == 1
+    assert combined.count("= exclude") == 1
