@@ -6,6 +6,7 @@ from django.db.models import F, OuterRef, QuerySet
 from django.db.models.functions import JSONObject
 
 from core.accounts.models import User
+from core.compiled import CompiledQuery
 from tenant_apps.kit.readmodel import ReadModel
 from tenant_apps.students.models import Skill, Student, StudentSkill
 
@@ -18,9 +19,20 @@ STUDENT_COLUMNS = (
 )  # fmt: skip
 
 
+STUDENT_FIELDS = tuple(field.attname for field in Student._meta.concrete_fields)
+# compiled once (core/compiled.py): every request of a student reads it
+_STUDENT_OF = CompiledQuery(
+    lambda user_id: (
+        Student.objects.filter(user_id=user_id).order_by("pk").values_list(*STUDENT_FIELDS)[:1]
+    ),
+    -20_261_201,
+)
+
+
 def student_of(user: User) -> Student | None:
     """The signed-in student's own (alive) profile."""
-    return Student.objects.filter(user_id=user.pk).first()
+    values = _STUDENT_OF.first(user.pk)
+    return None if values is None else Student.from_db("default", STUDENT_FIELDS, values)
 
 
 def skill_ratings_subquery(student_ref: str = "pk") -> ArraySubquery:
