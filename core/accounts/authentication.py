@@ -1,8 +1,7 @@
 from dj_rest_auth.jwt_auth import JWTCookieAuthentication
 from django.db.models import Exists, OuterRef
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 
 from core import datacache
@@ -70,25 +69,6 @@ class TenantJWTAuthentication(JWTCookieAuthentication):
         if not getattr(view, "otp_setup_allowed", False) and not token.get(OTP_CLAIM, False):
             policies.ensure_second_factor(user, request.datacache)
         return user, token
-
-    def get_validated_token(self, raw_token):
-        """simplejwt's, through `checked` where the token class has it (tokens.py): the
-        signature is checked once per process, the claims on every request."""
-        messages = []
-        for token_class in api_settings.AUTH_TOKEN_CLASSES:
-            try:
-                return getattr(token_class, "checked", token_class)(raw_token)
-            except TokenError as error:
-                messages.append(
-                    {
-                        "token_class": token_class.__name__,
-                        "token_type": token_class.token_type,
-                        "message": error.args[0],
-                    }
-                )
-        raise InvalidToken(
-            {"detail": _("Given token not valid for any token type"), "messages": messages}
-        )
 
     def _view(self):
         context = self.request.parser_context

@@ -35,22 +35,21 @@ SIGNATURE_CHECKED_SIZE = 4096  # about 2 MB at most; emptied when full
 
 
 class TenantAccessToken(TenantBoundMixin, AccessToken):
-    @classmethod
-    def checked(cls, raw_token: bytes | str) -> "TenantAccessToken":
-        """`cls(raw_token)`, the signature checked once per process (TokenError as it)."""
-        payload = _SIGNATURE_CHECKED.get(raw_token)
+    def __init__(self, token=None, verify: bool = True) -> None:
+        """simplejwt's, except that a raw token whose signature this process checked already is
+        not decoded again: its payload is taken as remembered and its claims verified."""
+        payload = _SIGNATURE_CHECKED.get(token) if token is not None and verify else None
         if payload is None:
-            token = cls(raw_token)  # decodes, checks the signature, then verify()
-            if len(_SIGNATURE_CHECKED) >= SIGNATURE_CHECKED_SIZE:
-                _SIGNATURE_CHECKED.clear()
-            _SIGNATURE_CHECKED[raw_token] = dict(token.payload)
-            return token
-        token = cls.__new__(cls)
-        token.token = raw_token
-        token.current_time = aware_utcnow()
-        token.payload = dict(payload)  # a Token's payload may be changed by its holder
-        token.verify()
-        return token
+            super().__init__(token, verify)  # decodes, checks the signature, then verify()
+            if token is not None and verify:
+                if len(_SIGNATURE_CHECKED) >= SIGNATURE_CHECKED_SIZE:
+                    _SIGNATURE_CHECKED.clear()
+                _SIGNATURE_CHECKED[token] = dict(self.payload)
+            return
+        self.token = token
+        self.current_time = aware_utcnow()
+        self.payload = dict(payload)  # a Token's payload may be changed by its holder
+        self.verify()
 
 
 class TenantRefreshToken(TenantBoundMixin, RefreshToken):
