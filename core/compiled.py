@@ -7,7 +7,8 @@ request. A `CompiledQuery` is the queryset that `build(*examples)` returns, comp
 database connection; each example value must reach the SQL as a parameter of its own, and is
 replaced there by the value of the call. Django's own converters turn the columns into what
 `.values_list()` would give. Table names are unqualified: the connection's search_path picks the
-college's schema, as for any query.
+college's schema, as for any query. The lists' read models (`tenant_apps/kit/readmodel.py`) are
+compiled queries of their ids.
 
     by_id = CompiledQuery(lambda pk: Skill.objects.filter(pk=pk).values_list("name"), -1)
     by_id.first(7)  # ("Python",) or None
@@ -21,25 +22,43 @@ from django.db.models import QuerySet
 
 
 @dataclass(frozen=True)
-class _Compiled:
+class Compiled:
+    """A queryset's SQL and what running it again needs."""
+
     sql: str
     params: tuple
     positions: tuple[int, ...]  # where each example sits in `params`
+    names: tuple[str, ...]  # the selected columns, named as `.values()` names them
     compiler: object
     converters: dict
 
+    def bind(self, values) -> list:
+        """`params` with `values` in the examples' places."""
+        params = list(self.params)
+        for position, value in zip(self.positions, values, strict=True):
+            params[position] = value
+        return params
+
+    def convert(self, fetched: list) -> list:
+        """Fetched rows through Django's converters (rows may end with columns of their own)."""
+        if not self.converters:
+            return fetched
+        return list(self.compiler.apply_converters(fetched, self.converters))
+
 
 class CompiledQuery:
-    """`rows(*values)`: the rows of `build(*values)`, a `.values_list()` queryset."""
+    """`rows(*values)`: the rows of `build(*values)`, a `.values()` or `.values_list()`
+    queryset, as tuples."""
 
     def __init__(self, build: Callable[..., QuerySet], *examples, using: str = "default") -> None:
         self.build = build
         self.examples = examples
         self.using = using
-        self._compiled: dict[int, _Compiled] = {}
+        self._compiled: dict[int, Compiled] = {}
 
-    def _compile(self) -> _Compiled:
-        compiler = self.build(*self.examples).query.get_compiler(using=self.using)
+    def _compile(self) -> Compiled:
+        query = self.build(*self.examples).query
+        compiler = query.get_compiler(using=self.using)
         sql, params = compiler.as_sql()
         positions = []
         for example in self.examples:
@@ -47,26 +66,24 @@ class CompiledQuery:
             if len(found) != 1:
                 raise ValueError(f"the example {example!r} is {len(found)} parameters of {sql}")
             positions.append(found[0])
+        names = (*query.extra_select, *query.values_select, *query.annotation_select)
         converters = compiler.get_converters([column for column, _, _ in compiler.select])
-        return _Compiled(sql, tuple(params), tuple(positions), compiler, converters)
+        return Compiled(sql, tuple(params), tuple(positions), names, compiler, converters)
+
+    def compiled(self) -> Compiled:
+        """The statement for the current connection, compiled on its first use."""
+        key = id(connections[self.using])
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = self._compile()
+        return compiled
 
     def rows(self, *values) -> list[tuple]:
-        connection = connections[self.using]
-        compiled = self._compiled.get(id(connection))
-        if compiled is None:
-            compiled = self._compiled[id(connection)] = self._compile()
-        params = list(compiled.params)
-        for position, value in zip(compiled.positions, values, strict=True):
-            params[position] = value
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+        compiled = self.compiled()
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(compiled.sql, compiled.bind(values))
             fetched = cursor.fetchall()
-        if compiled.converters:
-            return [
-                tuple(row)
-                for row in compiled.compiler.apply_converters(fetched, compiled.converters)
-            ]
-        return fetched
+        return [tuple(row) for row in compiled.convert(fetched)]
 
     def first(self, *values) -> tuple | None:
         rows = self.rows(*values)

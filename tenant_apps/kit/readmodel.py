@@ -3,10 +3,10 @@
 A list page is the page's ids (the caller's scope, filters, search and order, a cheap ORM query)
 and the rows of those ids through the read model: a `.values()` query with joins and `ARRAY`
 subqueries whose SQL does not depend on the request. Compiling that query costs more than running
-it, so it is compiled once (per database connection) and then executed with the ids as its only
-changing parameter; Django's own converters turn the columns into the same values `.values()`
-would give. Table names are unqualified: the connection's search_path picks the college's
-schema, as for any query.
+it, so it is compiled once per database connection (`core/compiled.py`) and then executed with the
+ids as its only changing parameter; Django's own converters turn the columns into the same values
+`.values()` would give. Table names are unqualified: the connection's search_path picks the
+college's schema, as for any query.
 
 `page()` sends the total, the page's ids and their rows as ONE statement (the ids and the count
 in a CTE, the read model's SQL reading the ids from it): a cold list page was three round trips
@@ -15,29 +15,17 @@ then the worker's), which cost more than the statements themselves."""
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import BigIntegerField, F, QuerySet, Value
 
+from core.compiled import Compiled, CompiledQuery
 from tenant_apps.kit.expressions import AnyOf
 
 _IDS_PLACEHOLDER = [-20_261_122]
 _PLACEHOLDER = re.compile(r"%[%s]")  # a parameter (%s), or a literal percent sign (%%)
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    sql: str
-    params: tuple
-    ids_at: int
-    names: list[str]
-    compiler: object
-    converters: dict
-    page_sql: str  # `sql` reading its ids from the CTE of ReadModel.page
-    page_params: tuple  # `params` without the ids
 
 
 class ReadModel:
@@ -47,54 +35,37 @@ class ReadModel:
         self.model = model
         self.build = build
         self.using = using
-        self._compiled: dict[int, _Compiled] = {}
+        # compiled once per connection (core/compiled.py), the ids its one changing parameter
+        self.query = CompiledQuery(self._of_ids, _IDS_PLACEHOLDER, using=using)
+        self._pages: dict[int, tuple[str, tuple]] = {}  # id(compiled) -> page's SQL and params
 
-    def _compile(self) -> _Compiled:
-        ids = Value(_IDS_PLACEHOLDER, output_field=ArrayField(BigIntegerField()))
-        queryset = self.build(self.model._base_manager.filter(AnyOf(F("pk"), ids))).order_by()
-        compiler = queryset.query.get_compiler(using=self.using)
-        sql, params = compiler.as_sql()
-        (ids_at,) = [i for i, param in enumerate(params) if param == _IDS_PLACEHOLDER]
-        query = queryset.query
-        names = [*query.extra_select, *query.values_select, *query.annotation_select]
-        converters = compiler.get_converters([column for column, _, _ in compiler.select])
-        page_sql = _replace_parameter(sql, ids_at, "(SELECT ids FROM readmodel_page)")
-        page_params = (*params[:ids_at], *params[ids_at + 1 :])
-        return _Compiled(
-            sql, tuple(params), ids_at, names, compiler, converters, page_sql, page_params
-        )
+    def _of_ids(self, ids: list[int]) -> QuerySet:
+        array = Value(ids, output_field=ArrayField(BigIntegerField()))
+        return self.build(self.model._base_manager.filter(AnyOf(F("pk"), array))).order_by()
 
-    def _compiled_for(self, connection) -> _Compiled:
-        compiled = self._compiled.get(id(connection))
-        if compiled is None:
-            compiled = self._compiled[id(connection)] = self._compile()
-        return compiled
+    def _page_statement(self, compiled: Compiled) -> tuple[str, tuple]:
+        """The read model's SQL reading its ids from the CTE of `page`, and its parameters."""
+        statement = self._pages.get(id(compiled))
+        if statement is None:
+            (ids_at,) = compiled.positions
+            statement = self._pages[id(compiled)] = (
+                _replace_parameter(compiled.sql, ids_at, "(SELECT ids FROM readmodel_page)"),
+                (*compiled.params[:ids_at], *compiled.params[ids_at + 1 :]),
+            )
+        return statement
 
     def rows(self, ids: list[int]) -> list[dict]:
         if not ids:
             return []
-        connection = connections[self.using]
-        compiled = self._compiled_for(connection)
-        params = list(compiled.params)
-        params[compiled.ids_at] = list(ids)
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            fetched = cursor.fetchall()
-        if compiled.converters:
-            fetched = compiled.compiler.apply_converters(fetched, compiled.converters)
-        by_id = {}
-        for values in fetched:
-            row = dict(zip(compiled.names, values, strict=True))
-            by_id[row["id"]] = row
-        return [by_id[pk] for pk in ids if pk in by_id]
+        return _in_order(self.query.compiled().names, self.query.rows(list(ids)), ids)
 
     def page(self, queryset: QuerySet, offset: int, limit: int) -> tuple[int, list[dict]]:
         """`(total, rows)`: how many rows `queryset` (the caller's scope, filtered and ordered)
         has, and the read model's rows of its ids `[offset:offset + limit]`, in its order; one
         statement. The count and the ids are compiled by the ORM as `count()` and a slice of
         `values_list("pk")` would be, and planned apart (the count without the ORDER BY)."""
-        connection = connections[self.using]
-        compiled = self._compiled_for(connection)
+        compiled = self.query.compiled()
+        page_sql, page_params = self._page_statement(compiled)
         ids_query = queryset.values_list("pk", flat=True)[offset : offset + limit].query
         count_query = queryset.order_by().values("pk").query
         # as subqueries: a DISTINCT ordered by other columns still selects only the ids
@@ -110,22 +81,26 @@ class ReadModel:
             f"WITH readmodel_page AS MATERIALIZED (SELECT ARRAY({ids_sql}) AS ids, "  # noqa: S608
             f'(SELECT COUNT(*) FROM ({count_sql}) AS "counted") AS total) '
             f"SELECT readmodel_rows.*, readmodel_page.total, readmodel_page.ids "
-            f"FROM readmodel_page LEFT JOIN ({compiled.page_sql}) AS readmodel_rows ON TRUE"
+            f"FROM readmodel_page LEFT JOIN ({page_sql}) AS readmodel_rows ON TRUE"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, (*ids_params, *count_params, *compiled.page_params))
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(sql, (*ids_params, *count_params, *page_params))
             fetched = cursor.fetchall()
         width = len(compiled.names)
         total, ids = fetched[0][width], fetched[0][width + 1]
         if not ids:
             return total, []
-        if compiled.converters:
-            fetched = compiled.compiler.apply_converters(fetched, compiled.converters)
-        by_id = {}
-        for values in fetched:
-            row = dict(zip(compiled.names, values[:width], strict=True))
-            by_id[row["id"]] = row
-        return total, [by_id[pk] for pk in ids if pk in by_id]
+        rows = [values[:width] for values in compiled.convert(fetched)]
+        return total, _in_order(compiled.names, rows, ids)
+
+
+def _in_order(names: tuple[str, ...], fetched: list, ids: list[int]) -> list[dict]:
+    """The fetched rows as dicts, in the order of `ids` (an id without a row left out)."""
+    by_id = {}
+    for values in fetched:
+        row = dict(zip(names, values, strict=True))
+        by_id[row["id"]] = row
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def _replace_parameter(sql: str, index: int, replacement: str) -> str:
