@@ -120,7 +120,7 @@ MIDDLEWARE = [
     "core.middleware.JsonEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "corsheaders.middleware.CorsMiddleware",
+    "core.middleware.CorsMiddleware",
     "tenants.middleware.TenantStatusMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -143,7 +143,7 @@ PAGES_UNDER_JSON_PREFIXES = ("/api/docs/", "/api/redoc/")
 # authentication, django-otp, allauth, messages and CSP (a JSON answer runs no script).
 JSON_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "corsheaders.middleware.CorsMiddleware",
+    "core.middleware.CorsMiddleware",
     "tenants.middleware.TenantStatusMiddleware",
     "django.middleware.common.CommonMiddleware",
     # DRF's views are exempt from its check (cookie writes are checked in the views): it sets

@@ -43,6 +43,21 @@ def test_cors_allows_configured_origins_with_credentials(college, settings):
     assert "Access-Control-Allow-Origin" not in foreign
 
 
+def test_cors_answers_vary_by_origin_only_once_an_origin_is_configured(college, settings):
+    settings.CORS_ALLOWED_ORIGINS = []
+    unconfigured = client_for(college).get("/healthz", HTTP_ORIGIN="https://placements.alpha.edu")
+    settings.CORS_ALLOWED_ORIGINS = ["https://placements.alpha.edu"]
+    configured = client_for(college).get("/healthz", HTTP_ORIGIN="https://placements.alpha.edu")
+    without_origin = client_for(college).get("/healthz")
+
+    assert "Access-Control-Allow-Origin" not in unconfigured
+    assert "Vary" not in unconfigured  # the answer is the same for every origin
+    assert configured["Access-Control-Allow-Origin"] == "https://placements.alpha.edu"
+    assert configured["Vary"] == "origin"
+    # a shared cache must not give this answer to a page of the allowed origin
+    assert without_origin["Vary"] == "origin"
+
+
 JSON_PROTECTIONS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
