@@ -97,6 +97,7 @@ TENANT_APPS = [
     "allauth.account",
     "django_otp",
     "rest_framework_simplejwt.token_blacklist",
+    "tenant_apps.kit",
     "tenant_apps.companies",
     "tenant_apps.students",
     "tenant_apps.drives",

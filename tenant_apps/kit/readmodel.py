@@ -11,7 +11,10 @@ college's schema, as for any query.
 `page()` sends the total, the page's ids and their rows as ONE statement (the ids and the count
 in a CTE, the read model's SQL reading the ids from it): a cold list page was three round trips
 to PostgreSQL, and on a busy machine each round trip waits for a CPU twice (the database's and
-then the worker's), which cost more than the statements themselves."""
+then the worker's), which cost more than the statements themselves.
+
+A total that is the whole table's live rows (a staff list without filter or search) is read from
+the table's live-row count (counting.py) instead of counted, when the table has one."""
 
 import re
 from collections.abc import Callable
@@ -22,6 +25,7 @@ from django.db import connections
 from django.db.models import BigIntegerField, F, QuerySet, Value
 
 from core.compiled import Compiled, CompiledQuery
+from tenant_apps.kit.counting import COUNTED, live_rows_sql
 from tenant_apps.kit.expressions import AnyOf
 
 _IDS_PLACEHOLDER = [-20_261_122]
@@ -38,6 +42,8 @@ class ReadModel:
         # compiled once per connection (core/compiled.py), the ids its one changing parameter
         self.query = CompiledQuery(self._of_ids, _IDS_PLACEHOLDER, using=using)
         self._pages: dict[int, tuple[str, tuple]] = {}  # id(compiled) -> page's SQL and params
+        # the whole table's live rows, as a list's count compiles: id(connection) -> SQL, params
+        self._whole: dict[int, tuple[str, tuple]] = {}
 
     def _of_ids(self, ids: list[int]) -> QuerySet:
         array = Value(ids, output_field=ArrayField(BigIntegerField()))
@@ -53,6 +59,38 @@ class ReadModel:
                 (*compiled.params[:ids_at], *compiled.params[ids_at + 1 :]),
             )
         return statement
+
+    def _whole_table(self) -> tuple[str, tuple]:
+        connection = connections[self.using]
+        whole = self._whole.get(id(connection))
+        if whole is None:
+            query = self.model._base_manager.filter(deleted_at__isnull=True)
+            query = query.order_by().values("pk").query
+            query.subquery = True
+            sql, params = query.get_compiler(using=self.using).as_sql()
+            whole = self._whole[id(connection)] = (sql, tuple(params))
+        return whole
+
+    def _total(self, count_query) -> tuple[str, tuple]:
+        """The SQL of the count of `count_query` (a subquery of the rows' ids), and its
+        parameters: the table's live-row count when those ids are exactly its live rows."""
+        count_sql, count_params = count_query.get_compiler(using=self.using).as_sql()
+        table = self.model._meta.db_table
+        if table in COUNTED and (count_sql, tuple(count_params)) == self._whole_table():
+            return live_rows_sql(table)
+        return f'(SELECT COUNT(*) FROM ({count_sql}) AS "counted")', tuple(count_params)  # noqa: S608
+
+    def count(self, queryset: QuerySet) -> int:
+        """How many rows `queryset` (the caller's scope, filtered) has."""
+        count_query = queryset.order_by().values("pk").query
+        count_query.subquery = True
+        try:
+            total_sql, total_params = self._total(count_query)
+        except EmptyResultSet:  # a scope of none (`.none()`)
+            return 0
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(f"SELECT {total_sql}", total_params)
+            return cursor.fetchone()[0]
 
     def rows(self, ids: list[int]) -> list[dict]:
         if not ids:
@@ -72,19 +110,20 @@ class ReadModel:
         ids_query.subquery = count_query.subquery = True
         try:
             ids_sql, ids_params = ids_query.get_compiler(using=self.using).as_sql()
-            count_sql, count_params = count_query.get_compiler(using=self.using).as_sql()
+            total_sql, total_params = self._total(count_query)
         except EmptyResultSet:  # a scope of none (`.none()`)
             return 0, []
         # SQL compiled by the ORM, the request's values as parameters; the CTE's names are
-        # unquoted, not to be taken for tables (tests/core/test_datacache.py reads the FROMs)
+        # unquoted, not to be taken for tables (tests/core/test_datacache.py reads the FROMs),
+        # as is kit_live_rows, written with the table it counts
         sql = (
             f"WITH readmodel_page AS MATERIALIZED (SELECT ARRAY({ids_sql}) AS ids, "  # noqa: S608
-            f'(SELECT COUNT(*) FROM ({count_sql}) AS "counted") AS total) '
+            f"{total_sql} AS total) "
             f"SELECT readmodel_rows.*, readmodel_page.total, readmodel_page.ids "
             f"FROM readmodel_page LEFT JOIN ({page_sql}) AS readmodel_rows ON TRUE"
         )
         with connections[self.using].cursor() as cursor:
-            cursor.execute(sql, (*ids_params, *count_params, *page_params))
+            cursor.execute(sql, (*ids_params, *total_params, *page_params))
             fetched = cursor.fetchall()
         width = len(compiled.names)
         total, ids = fetched[0][width], fetched[0][width + 1]

@@ -43,7 +43,7 @@ class PageRows:
         self.ordered = queryset.ordered
 
     def count(self) -> int:
-        self.total = self.queryset.count()
+        self.total = self.read_model.count(self.queryset)
         return self.total
 
     def __len__(self) -> int:

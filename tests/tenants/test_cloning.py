@@ -35,9 +35,27 @@ def structure(schema: str) -> dict:
         )
         indexes = cursor.fetchall()
         cursor.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s", [schema]
+            "SELECT c.relname, g.tgname, replace(pg_get_triggerdef(g.oid), %s, 'X.') "
+            "FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND NOT g.tgisinternal ORDER BY 1, 2",
+            [f"{schema}.", schema],
         )
-        return {"columns": columns, "constraints": constraints, "indexes": indexes}
+        triggers = cursor.fetchall()
+        cursor.execute(
+            "SELECT p.proname, replace(pg_get_functiondef(p.oid), %s, 'X.') "
+            "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = %s ORDER BY 1",
+            [f"{schema}.", schema],
+        )
+        functions = cursor.fetchall()
+        return {
+            "columns": columns,
+            "constraints": constraints,
+            "indexes": indexes,
+            "triggers": triggers,
+            "functions": functions,
+        }
 
 
 def rows(schema: str, table: str) -> list:
@@ -54,6 +72,7 @@ def test_a_clone_has_the_templates_tables_columns_constraints_indexes_and_rows(d
 
     assert clone == template
     assert len(template["constraints"]) > 50 and len(template["indexes"]) > 50
+    assert len(template["triggers"]) >= 4 and template["functions"]  # the live-row counts
     assert rows("c_clone_probe", "django_migrations") == rows(
         "template_college", "django_migrations"
     )
