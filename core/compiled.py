@@ -10,15 +10,23 @@ replaced there by the value of the call. Django's own converters turn the column
 college's schema, as for any query. The lists' read models (`tenant_apps/kit/readmodel.py`) are
 compiled queries of their ids.
 
+JSON columns (and arrays of JSON, the read models' `ARRAY` subqueries of objects) are decoded by
+orjson instead of the standard library's json: what Django's `JSONField.from_db_value` does, five
+times faster, a hundred times a list page (`json_value`); what orjson refuses (an integer beyond
+64 bits, a lone surrogate) is decoded by json as Django decodes it.
+
     by_id = CompiledQuery(lambda pk: Skill.objects.filter(pk=pk).values_list("name"), -1)
     by_id.first(7)  # ("Python",) or None
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import orjson
+from django.contrib.postgres.fields import ArrayField
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import JSONField, QuerySet
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,10 @@ class CompiledQuery:
             positions.append(found[0])
         names = (*query.extra_select, *query.values_select, *query.annotation_select)
         converters = compiler.get_converters([column for column, _, _ in compiler.select])
+        converters = {
+            index: ([_faster(converter) for converter in functions], expression)
+            for index, (functions, expression) in converters.items()
+        }
         return Compiled(sql, tuple(params), tuple(positions), names, compiler, converters)
 
     def compiled(self) -> Compiled:
@@ -88,3 +100,37 @@ class CompiledQuery:
     def first(self, *values) -> tuple | None:
         rows = self.rows(*values)
         return rows[0] if rows else None
+
+
+def json_value(value, expression, connection):
+    """`JSONField.from_db_value` (no custom decoder) with orjson."""
+    if not isinstance(value, str):  # None, or what the driver decoded itself
+        return value
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+
+
+def json_values(value, expression, connection):
+    """`ArrayField(JSONField()).from_db_value` with orjson."""
+    if value is None:
+        return value
+    return [json_value(item, expression, connection) for item in value]
+
+
+def _plain_json(field) -> bool:
+    return isinstance(field, JSONField) and field.decoder is None
+
+
+def _faster(converter):
+    """`converter`, or the same decoding by orjson for a plain JSON field or array of them."""
+    function, field = getattr(converter, "__func__", None), getattr(converter, "__self__", None)
+    if function is JSONField.from_db_value and _plain_json(field):
+        return json_value
+    if function is ArrayField._from_db_value and _plain_json(field.base_field):
+        return json_values
+    return converter

@@ -92,6 +92,12 @@ class Drive(SoftDeleteModel):
         ordering = ["-apply_by", "-id"]
         indexes = [
             models.Index(fields=["status", "apply_by"], name="drive_status_apply_by_idx"),
+            # the lists' order (read backwards): a page off the index, not a sort of every drive
+            models.Index(
+                fields=["apply_by", "id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="drive_apply_by_alive_idx",
+            ),
         ]
 
     def __str__(self) -> str:

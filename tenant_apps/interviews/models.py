@@ -63,7 +63,13 @@ class InterviewSlot(SoftDeleteModel):
                 fields=["round", "starts_at"],
                 condition=models.Q(deleted_at__isnull=True),
                 name="interview_slot_round_idx",
-            )
+            ),
+            # the lists' order: a page is read off the index, not sorted out of every slot
+            models.Index(
+                fields=["starts_at", "id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="slot_schedule_alive_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -80,4 +80,4 @@ class CountLiveRows(migrations.RunSQL):
 
 def live_rows_sql(table: str) -> tuple[str, tuple]:
     """A subquery of `table`'s count of live rows, and its parameter."""
-    return "(SELECT COALESCE(SUM(live), 0) FROM kit_live_rows WHERE table_name = %s)", (table,)
+    return "(SELECT COALESCE(SUM(live), 0)::bigint FROM kit_live_rows WHERE table_name = %s)", (table,)

@@ -9,8 +9,11 @@ from django_tenants.utils import tenant_context
 from core.accounts.authentication import cached_user, stored_user
 from core.accounts.models import CollegeSettings, User
 from core.accounts.policies import _stored_settings
-from core.compiled import CompiledQuery
+from core.compiled import CompiledQuery, json_value, json_values
+from tenant_apps.students.models import Student
+from tenant_apps.students.selectors import STUDENT_READ_MODEL, student_rows
 from tests.conftest import make_user
+from tests.tenant_apps.factories import make_skill, make_student
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +86,41 @@ def test_the_stored_user_and_settings_are_the_orms(college, coordinator):
         assert stored.student_email_domains == ["example.edu"]  # JSON decoded, as the ORM does
         assert stored.require_2fa_for_staff is True
         assert stored.updated_at == CollegeSettings.objects.get(pk=1).updated_at
+
+
+def test_json_columns_and_arrays_of_json_decode_as_the_orms(college):
+    # orjson decodes them; what it refuses (an integer beyond 64 bits) is decoded as Django does
+    huge = 2**70
+    student = make_student(
+        college,
+        roll_number="J1",
+        skills={make_skill(college, "Rust"): 4, make_skill(college, "SQL"): 5},
+    )
+    with tenant_context(college):
+        Student.objects.filter(pk=student.pk).update(
+            education=[{"degree": "B.Tech", "score": 8.25, "years": [2023, 2027]}, None],
+            experience=[{"months": huge, "note": "naïve ✓"}],
+        )
+        settings_row = CollegeSettings.load()
+        CollegeSettings.objects.filter(pk=settings_row.pk).update(
+            student_email_domains=["alpha.edu", huge, {"nested": [1.5, True, None]}]
+        )
+        by_pk = CompiledQuery(
+            lambda pk: CollegeSettings.objects.filter(pk=pk).values_list("student_email_domains"),
+            -1,
+        )
+        (domains,) = by_pk.first(settings_row.pk)
+        orm_student = student_rows(Student.objects.filter(pk=student.pk)).get()
+        (compiled_student,) = STUDENT_READ_MODEL.rows([student.pk])
+        decoders = {
+            function
+            for query in (by_pk, STUDENT_READ_MODEL.query)
+            for functions, _ in query.compiled().converters.values()
+            for function in functions
+        }
+
+    assert domains == ["alpha.edu", huge, {"nested": [1.5, True, None]}]
+    assert compiled_student == orm_student
+    assert compiled_student["experience"][0]["months"] == huge
+    assert sorted(s["name"] for s in compiled_student["skills"]) == ["Rust", "SQL"]
+    assert {json_value, json_values} <= decoders  # decoded by orjson, not by json
