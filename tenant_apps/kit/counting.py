@@ -80,4 +80,6 @@ class CountLiveRows(migrations.RunSQL):
 
 def live_rows_sql(table: str) -> tuple[str, tuple]:
     """A subquery of `table`'s count of live rows, and its parameter."""
-    return "(SELECT COALESCE(SUM(live), 0)::bigint FROM kit_live_rows WHERE table_name = %s)", (table,)
+    # SUM of bigints is a numeric: cast back, a total is a whole number in the JSON
+    sql = "(SELECT COALESCE(SUM(live), 0)::bigint FROM kit_live_rows WHERE table_name = %s)"
+    return sql, (table,)
