@@ -13,6 +13,7 @@ from tenants import fleet, pool
 from tenants.models import College, PooledSchema, SchemaMigrations
 from tenants.services import AdminAccount, college_provision
 from tests.browser import committed, drop_college
+from tests.tenant_apps.factories import make_drive
 from tests.tenants.test_cloning import structure
 from tests.tenants.test_provisioning import run_in_threads
 
@@ -76,6 +77,15 @@ def test_identities_and_foreign_keys_work_in_a_renamed_schema(db, _schemas, sett
             "AND n.nspname <> 'c_renamed'"
         )
         assert cursor.fetchone() == (0,)  # every foreign key points into the renamed schema
+
+    # the live-row counts' triggers write into the renamed schema (tenant_apps/kit/counting.py)
+    make_drive(college)
+    with tenant_context(college), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT COALESCE(SUM(live), 0) FROM kit_live_rows "
+            "WHERE table_name = 'drives_drive'), (SELECT count(*) FROM drives_drive)"
+        )
+        assert cursor.fetchone() == (1, 1)
 
 
 def test_with_an_empty_pool_a_sign_up_clones(db, _schemas):
