@@ -7,8 +7,9 @@ transaction, one `kit_live_rows` row with how many live rows the statement added
 (an insert, a soft delete or a restore, a delete; a status change adds nothing). The table's
 count is the sum of its rows: in any transaction's snapshot it equals `COUNT(*)`, since each
 change's row commits or rolls back with the change itself. Rows are only inserted, so writers
-never wait for one another; now and then (`COMPACT_ONE_IN` statements) a writer folds the rows it
-can lock at once (`SKIP LOCKED`: no waiting, no deadlock) into one, so a table keeps a few.
+never wait for one another; about once in 32 statements (kit/migrations/0001_initial.py) a writer
+folds the rows it can lock at once (`SKIP LOCKED`: no waiting, no deadlock) into one, so a table
+keeps a few.
 
 The trigger function writes into the schema of the table it fires on (`TG_TABLE_SCHEMA`), so a
 college's triggers count into that college's table whatever the search path; the schema clone
@@ -31,8 +32,6 @@ COUNTED = frozenset(
         "students_student",
     }
 )
-# A writer folds the rows about once in so many statements (kit/migrations/0001_initial.py).
-COMPACT_ONE_IN = 32
 TRIGGERED = ("insert", "update", "delete", "truncate")  # kit_live_rows_<operation>
 
 

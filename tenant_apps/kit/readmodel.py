@@ -42,8 +42,8 @@ class ReadModel:
         # compiled once per connection (core/compiled.py), the ids its one changing parameter
         self.query = CompiledQuery(self._of_ids, _IDS_PLACEHOLDER, using=using)
         self._pages: dict[int, tuple[str, tuple]] = {}  # id(compiled) -> page's SQL and params
-        # the whole table's live rows, as a list's count compiles: id(connection) -> SQL, params
-        self._whole: dict[int, tuple[str, tuple]] = {}
+        # the whole table's live rows, which a list's count is compared with
+        self.whole_table = CompiledQuery(self._live_ids, using=using)
 
     def _of_ids(self, ids: list[int]) -> QuerySet:
         array = Value(ids, output_field=ArrayField(BigIntegerField()))
@@ -60,32 +60,24 @@ class ReadModel:
             )
         return statement
 
-    def _whole_table(self) -> tuple[str, tuple]:
-        connection = connections[self.using]
-        whole = self._whole.get(id(connection))
-        if whole is None:
-            query = self.model._base_manager.filter(deleted_at__isnull=True)
-            query = query.order_by().values("pk").query
-            query.subquery = True
-            sql, params = query.get_compiler(using=self.using).as_sql()
-            whole = self._whole[id(connection)] = (sql, tuple(params))
-        return whole
+    def _live_ids(self) -> QuerySet:
+        return _ids_to_count(self.model._base_manager.filter(deleted_at__isnull=True))
 
     def _total(self, count_query) -> tuple[str, tuple]:
         """The SQL of the count of `count_query` (a subquery of the rows' ids), and its
         parameters: the table's live-row count when those ids are exactly its live rows."""
         count_sql, count_params = count_query.get_compiler(using=self.using).as_sql()
         table = self.model._meta.db_table
-        if table in COUNTED and (count_sql, tuple(count_params)) == self._whole_table():
-            return live_rows_sql(table)
+        if table in COUNTED:
+            whole = self.whole_table.compiled()
+            if (count_sql, tuple(count_params)) == (whole.sql, whole.params):
+                return live_rows_sql(table)
         return f'(SELECT COUNT(*) FROM ({count_sql}) AS "counted")', tuple(count_params)  # noqa: S608
 
     def count(self, queryset: QuerySet) -> int:
         """How many rows `queryset` (the caller's scope, filtered) has."""
-        count_query = queryset.order_by().values("pk").query
-        count_query.subquery = True
         try:
-            total_sql, total_params = self._total(count_query)
+            total_sql, total_params = self._total(_ids_to_count(queryset).query)
         except EmptyResultSet:  # a scope of none (`.none()`)
             return 0
         with connections[self.using].cursor() as cursor:
@@ -105,12 +97,11 @@ class ReadModel:
         compiled = self.query.compiled()
         page_sql, page_params = self._page_statement(compiled)
         ids_query = queryset.values_list("pk", flat=True)[offset : offset + limit].query
-        count_query = queryset.order_by().values("pk").query
-        # as subqueries: a DISTINCT ordered by other columns still selects only the ids
-        ids_query.subquery = count_query.subquery = True
+        # as a subquery: a DISTINCT ordered by other columns still selects only the ids
+        ids_query.subquery = True
         try:
             ids_sql, ids_params = ids_query.get_compiler(using=self.using).as_sql()
-            total_sql, total_params = self._total(count_query)
+            total_sql, total_params = self._total(_ids_to_count(queryset).query)
         except EmptyResultSet:  # a scope of none (`.none()`)
             return 0, []
         # SQL compiled by the ORM, the request's values as parameters; the CTE's names are
@@ -131,6 +122,13 @@ class ReadModel:
             return total, []
         rows = [values[:width] for values in compiled.convert(fetched)]
         return total, _in_order(compiled.names, rows, ids)
+
+
+def _ids_to_count(queryset: QuerySet) -> QuerySet:
+    """The ids whose number is `queryset`'s count, compiled as the count's subquery."""
+    ids = queryset.order_by().values("pk")
+    ids.query.subquery = True
+    return ids
 
 
 def _in_order(names: tuple[str, ...], fetched: list, ids: list[int]) -> list[dict]:
