@@ -244,6 +244,7 @@ CACHES = {
 }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "placemate.cache"
+DJANGO_REDIS_CLOSE_CONNECTION = False  # read at every request's end: written out (see CORS)
 # Longest life of a college data cache entry (core/datacache.py), which writes end sooner; 0: off.
 DATA_CACHE_SECONDS = env.int("DATA_CACHE_SECONDS", default=300)
 
@@ -416,6 +417,10 @@ MEDIA_URL = "media/"
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_ALLOW_CREDENTIALS = True
+# Written out with django-cors-headers' defaults: a setting a library reads with getattr's
+# default, when absent, is an AttributeError raised on every request (tests/core/test_settings.py).
+CORS_ALLOWED_ORIGIN_REGEXES: list[str] = []
+CORS_ALLOW_ALL_ORIGINS = False
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CSRF_FAILURE_VIEW = "core.api.views.csrf_failure"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -440,6 +445,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+CONTENT_SECURITY_POLICY_REPORT_ONLY = None  # read on every page: written out (see CORS above)
 
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -558,6 +564,10 @@ DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # `client_ip` honours the trusted p
 DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG
 DJANGO_STRUCTLOG_STATUS_4XX_LOG_LEVEL = logging.INFO
 DJANGO_STRUCTLOG_STATUS_5XX_LOG_LEVEL = logging.WARNING  # errors reach Sentry once, not twice
+# read on every request: written out with django-structlog's defaults (see CORS above)
+DJANGO_STRUCTLOG_STATUS_DEFAULT_LOG_LEVEL = logging.INFO
+DJANGO_STRUCTLOG_STATUS_2XX_LOG_LEVEL = logging.INFO
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_CORRELATION_ID = False
 
 # --- Errors (Sentry) ---------------------------------------------------------------------------
 # Only with SENTRY_DSN; events tagged with the college schema and user role, scrubbed of PII.
