@@ -8,7 +8,8 @@ database connection; each example value must reach the SQL as a parameter of its
 replaced there by the value of the call. Django's own converters turn the columns into what
 `.values_list()` would give. Table names are unqualified: the connection's search_path picks the
 college's schema, as for any query. The lists' read models (`tenant_apps/kit/readmodel.py`) are
-compiled queries of their ids.
+compiled queries of their ids. A compiled query runs as a prepared statement from its second use
+on a connection (`core/prepared.py`): the server does not parse and plan it again either.
 
 JSON columns (and arrays of JSON, the read models' `ARRAY` subqueries of objects) are decoded by
 orjson instead of the standard library's json: what Django's `JSONField.from_db_value` does, five
@@ -27,6 +28,8 @@ import orjson
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections
 from django.db.models import JSONField, QuerySet
+
+from core import prepared
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ class CompiledQuery:
     def rows(self, *values) -> list[tuple]:
         compiled = self.compiled()
         with connections[self.using].cursor() as cursor:
-            cursor.execute(compiled.sql, compiled.bind(values))
+            prepared.execute(cursor, compiled.sql, compiled.bind(values))
             fetched = cursor.fetchall()
         return [tuple(row) for row in compiled.convert(fetched)]
 

@@ -195,6 +195,10 @@ TENANT_CONNECTION_MEMORY_CHECK_EVERY = env.int("TENANT_CONNECTION_MEMORY_CHECK_E
 # students) paid 45 ms of compilation for 7 ms of work on every request. Short OLTP queries never
 # gain from it; DATABASE_JIT=true gives the server's own setting back.
 DATABASE_JIT = env.bool("DATABASE_JIT", default=False)
+# The lists' statements are prepared on each connection from their second run (core/prepared.py):
+# parsed and planned once. Off for a pooler that does not keep a server session per connection
+# (PgBouncer in transaction mode before 1.21).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 
 
 def database_from_url(url: str) -> dict:

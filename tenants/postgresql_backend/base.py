@@ -25,6 +25,8 @@ PostgreSQL 15) and closes the connection past the bound. See docs/scaling.md.
 Closing happens only where Django itself may close a persistent connection
 (`close_if_unusable_or_obsolete`, called at the start and end of every request and task), never
 inside a transaction, so no request loses its connection mid-way.
+
+Each connection also holds the statements `core/prepared.py` prepared on its server session.
 """
 
 import logging
@@ -32,6 +34,8 @@ import logging
 import psycopg2
 from django.conf import settings
 from django_tenants.postgresql_backend import base as tenant_backend
+
+from core.prepared import Statements
 
 logger = logging.getLogger("placemate.tenancy")
 
@@ -73,11 +77,13 @@ class DatabaseWrapper(tenant_backend.DatabaseWrapper):
         self.checks_since_memory = 0
         self.memory_checks_enabled = True
         self.recycled = 0  # connections this wrapper replaced for the bound (observability)
+        self.prepared_statements: Statements | None = None  # core/prepared.py
         super().__init__(*args, **kwargs)
 
     def connect(self):
         self.search_path_on_server = None
         super().connect()
+        self.prepared_statements = Statements()  # a new server session has none
         self.schemas_served = set()
         self.checks_since_memory = 0
 

@@ -201,6 +201,7 @@ def test_with_no_lifetime_the_cache_is_off(college, coordinator, redis_server, s
     # given a Redis of the test's own, and DATA_CACHE_SECONDS=0 (the benchmarks' cold server)
     settings.CACHES = caches_at(f"redis://127.0.0.1:{redis_server[0]}/0")
     settings.DATA_CACHE_SECONDS = 0
+    settings.DATABASE_PREPARED_STATEMENTS = False  # the statements' text is read below
     make_student(college, roll_number="R1")
     client = bearer_client(college, coordinator)
     client.get(STUDENTS)
@@ -458,8 +459,11 @@ LISTS = [
 TABLE = re.compile(r'(?:FROM|JOIN)\s+"(\w+)"')
 
 
-def test_every_cached_list_declares_the_tables_it_reads_for_every_role(college, coordinator):
-    # given rows behind every list, and a user of each role
+def test_every_cached_list_declares_the_tables_it_reads_for_every_role(
+    college, coordinator, settings
+):
+    # given rows behind every list, and a user of each role (the statements' text is read)
+    settings.DATABASE_PREPARED_STATEMENTS = False
     company = make_company(college, "Acme")
     recruiter = make_recruiter(college, company)
     student = make_student(college, roll_number="R1")
