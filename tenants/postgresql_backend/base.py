@@ -27,13 +27,21 @@ Closing happens only where Django itself may close a persistent connection
 inside a transaction, so no request loses its connection mid-way.
 
 Each connection also holds the statements `core/prepared.py` prepared on its server session.
+
+The health check at the start of a request (`CONN_HEALTH_CHECKS`) is Django's `SELECT 1`, a round
+trip of every request that reads the database (64 µs here), only when the connection may have
+been lost: an idle connection whose socket has nothing to read is alive as far as a round trip
+could tell, since a server that ends a session (a restart, `pg_terminate_backend`, an idle
+timeout) sends its FATAL message and closes the socket, which makes it readable.
 """
 
 import logging
+import select
 
 import psycopg2
 from django.conf import settings
 from django_tenants.postgresql_backend import base as tenant_backend
+from psycopg2.extensions import TRANSACTION_STATUS_IDLE
 
 from core.prepared import Statements
 
@@ -95,6 +103,24 @@ class DatabaseWrapper(tenant_backend.DatabaseWrapper):
     def close(self):
         self.search_path_on_server = None
         super().close()
+
+    def close_if_health_check_failed(self):
+        if self.health_check_enabled and not self.health_check_done and self._quiet():
+            self.health_check_done = True  # nothing to read: no round trip needed
+            return
+        super().close_if_health_check_failed()
+
+    def _quiet(self) -> bool:
+        """Whether the connection is open, idle and has nothing from the server waiting."""
+        raw = self.connection
+        if raw is None or raw.closed or raw.info.transaction_status != TRANSACTION_STATUS_IDLE:
+            return False
+        try:
+            poller = select.poll()
+            poller.register(raw.fileno(), select.POLLIN)
+            return not poller.poll(0)
+        except (OSError, ValueError, psycopg2.Error):
+            return False
 
     def rollback(self):
         self.search_path_on_server = None

@@ -45,7 +45,8 @@ def terminate(pid: int) -> None:
     with contextlib.closing(psycopg2.connect(**params)) as other:
         other.autocommit = True
         with other.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+            # and wait for the backend to end (a server that ends a session says so first)
+            cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
 
 
 def assert_unavailable(response) -> None:
@@ -66,6 +67,28 @@ def test_a_connection_killed_between_requests_is_replaced_transparently(live_dat
         terminate(pid)
         response = client.get("/api/v1/plans/")
 
+    assert response.status_code == 200
+    assert connection.connection.get_backend_pid() != pid
+
+
+def test_an_idle_connection_is_checked_without_a_round_trip_unless_the_server_spoke(
+    live_database, monkeypatch
+):
+    checks = []
+    is_usable = connection.is_usable
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or is_usable())
+    with wsgi_application(keep_connection=False) as application:
+        client = wsgi_client(application, "localhost")
+        assert client.get("/api/v1/plans/").status_code == 200
+        pid = connection.connection.get_backend_pid()
+        assert client.get("/api/v1/plans/").status_code == 200
+        quiet = len(checks)
+
+        terminate(pid)  # the server sends its FATAL message and closes the socket
+        response = client.get("/api/v1/plans/")
+
+    assert quiet == 0  # alive, idle, nothing to read: no SELECT 1
+    assert checks == [1]  # the socket was readable: checked, found dead, replaced
     assert response.status_code == 200
     assert connection.connection.get_backend_pid() != pid
 
