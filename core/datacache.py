@@ -18,10 +18,10 @@ reader can never store an answer computed before the write under the versions af
 take the versions *before* they read the database, and an entry is used only while its versions
 are still the current ones.
 
-Versions are random 63-bit numbers, not counters: if Redis loses the version key, a new one
-starts and no old entry can match it by accident. With Redis unreachable every lookup is a miss
-and nothing is stored; entries also expire (`DATA_CACHE_SECONDS`), which bounds how long a write
-made while Redis was unreachable could go unnoticed by an entry stored before it.
+Versions are random tokens, not counters: if Redis loses the version key, a new token starts and
+no old entry can match it by accident. With Redis unreachable every lookup is a miss and nothing
+is stored; entries also expire (`DATA_CACHE_SECONDS`), which bounds how long a write made while
+Redis was unreachable could go unnoticed by an entry stored before it.
 
 The cache is off (no lookup, nothing stored; writes still publish their versions) with
 `DATA_CACHE_SECONDS=0`, and on the public schema, whose writes publish nothing: an operator's
@@ -67,15 +67,8 @@ def enabled() -> bool:
     return _timeout() > 0 and default_connection.schema_name != settings.PUBLIC_SCHEMA_NAME
 
 
-def _new_version() -> int:
-    # an int: django-redis stores it as its digits and reads it back with int(), where a string
-    # is pickled and read back after int() failed (a raised ValueError per version read)
-    return secrets.randbits(63)
-
-
-def _token(versions) -> str:
-    """Versions as one string (an earlier release's versions were strings: both are read)."""
-    return "|".join(map(str, versions))
+def _new_version() -> str:
+    return secrets.token_hex(8)
 
 
 def table_version_key(resource: str) -> str:
@@ -118,7 +111,7 @@ def college_versions(schema_names: list[str]) -> dict[str, str | None]:
             chunk = schema_names[start : start + 1000]
             keys = [f"{name}:{cache.key_prefix}:{cache.version}:{VERSION_KEY}" for name in chunk]
             for name, value in zip(chunk, client.mget(keys), strict=True):
-                found[name] = None if value is None else str(cache.client.decode(value))
+                found[name] = None if value is None else cache.client.decode(value)
     except RedisError:  # Redis unreachable: every version is unknown
         return dict.fromkeys(schema_names)
     return found
@@ -155,7 +148,7 @@ def _current_versions(keys: list[str], found: dict) -> str | None:
                 if version is None:
                     return None
         versions.append(version)
-    return _token(versions)
+    return "|".join(versions)
 
 
 def lookup(key: str, snapshot: Snapshot | None = None, tables=None) -> tuple[str | None, Any]:
@@ -175,7 +168,7 @@ def lookup(key: str, snapshot: Snapshot | None = None, tables=None) -> tuple[str
         found = cache.get_many([*keys, key])
     if any(found.get(k) is None for k in keys):
         return _current_versions(keys, found), _MISSING
-    version = _token(found[k] for k in keys)
+    version = "|".join(found[k] for k in keys)
     entry = found.get(key)
     if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
         return version, entry[1]
