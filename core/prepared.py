@@ -39,7 +39,7 @@ import psycopg2
 from django.conf import settings
 from django.db import DatabaseError
 
-LIMIT = 128  # prepared statements per connection
+LIMIT = 64  # prepared statements per connection: ~140 KB of plans each (docs/scaling.md)
 _PLACEHOLDER = re.compile(r"%[%s]")  # a parameter, or a literal percent sign
 _RESULT_TYPE_CHANGED = "0A000"  # feature_not_supported: "cached plan must not change result type"
 _SAVEPOINT = "placemate_prepare"
