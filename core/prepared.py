@@ -35,9 +35,8 @@ import itertools
 import re
 from collections import OrderedDict
 
-import psycopg2
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, InterfaceError, OperationalError
 
 LIMIT = 64  # prepared statements per connection: ~140 KB of plans each (docs/scaling.md)
 _PLACEHOLDER = re.compile(r"%[%s]")  # a parameter, or a literal percent sign
@@ -105,11 +104,16 @@ def _prepare(cursor, statements: Statements, sql: str) -> str | None:
         text = f"SAVEPOINT {_SAVEPOINT}; {text}; RELEASE SAVEPOINT {_SAVEPOINT}"
     raw = cursor.cursor  # the driver's cursor: out of the query log and the execute wrappers
     try:
-        raw.execute(text)
-    except psycopg2.Error:
-        if atomic:
-            raw.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}; RELEASE SAVEPOINT {_SAVEPOINT}")
+        with cursor.db.wrap_database_errors:  # Django's errors, as for any statement
+            raw.execute(text)
+    except (OperationalError, InterfaceError):  # the connection or the server, not the SQL
+        statements.stale = []  # perhaps deallocated already: never named again, at worst kept
+        raise
+    except DatabaseError:  # PostgreSQL cannot prepare this SQL (a parameter of unknown type)
         statements.stale = []  # deallocated before the PREPARE failed: not transactional
+        if atomic:
+            with cursor.db.wrap_database_errors:
+                raw.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}; RELEASE SAVEPOINT {_SAVEPOINT}")
         statements.unpreparable.add(sql)
         return None
     statements.stale = []

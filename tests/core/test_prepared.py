@@ -5,7 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
@@ -14,6 +14,7 @@ from core.compiled import CompiledQuery
 from tenant_apps.students.models import Student
 from tests.browser import committed
 from tests.conftest import client_for
+from tests.core.test_database_outage import terminate
 from tests.tenant_apps.factories import make_student
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +120,23 @@ def test_a_connection_of_its_own_prepares_its_own_and_a_new_connection_starts_af
     assert results == [[(2,)], [(4,)], [(6,)], [(8,)]]
     assert len(names) == 1
     assert list(after.values()) == ["SELECT $1 * 2"]  # prepared again on the new connection
+
+
+def test_a_connection_lost_before_the_prepare_is_djangos_error_not_the_drivers():
+    def lose_the_connection_then_prepare():
+        run("SELECT %s + 1", [1])
+        terminate(connection.connection.get_backend_pid())
+        try:
+            with transaction.atomic():  # the PREPARE under a savepoint, on a dead connection
+                run("SELECT %s + 1", [1])
+        except Exception as exc:  # the error's class is what is tested
+            return exc, "SELECT %s + 1" in connection.prepared_statements.unpreparable
+        return None, None
+
+    error, unpreparable = committed(lose_the_connection_then_prepare)
+
+    assert isinstance(error, OperationalError)  # django.db's: the outage handler's 503
+    assert unpreparable is False  # the SQL is not to blame
 
 
 def test_past_the_limit_the_least_recently_used_is_deallocated(fresh, monkeypatch):
