@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Issue 18's table in one run: bare Django, the project's own floor, a college host's /healthz,
+# the ceilings (what the libraries cost alone: a Redis round trip, a DRF view, DRF with a JWT and
+# a Redis read; deploy/bench/ceilings.py),
 # auth/user, and every list endpoint warm (data cache on, the same URL again) and cold (a second
 # server with the data cache off: DATA_CACHE_SECONDS=0), each with its share of bare Django.
 #
@@ -18,12 +20,13 @@ source deploy/bench/bench.sh
 PORT=${BENCH_PORT:-8861}
 PASSWORD=${PASSWORD:-bench-password-2026}
 HOST="${SUBDOMAIN:-demo}.${PLATFORM_DOMAIN:-localhost}"
-BARE=$PORT WARM=$((PORT + 1)) COLD=$((PORT + 2))
+BARE=$PORT WARM=$((PORT + 1)) COLD=$((PORT + 2)) CEILINGS=$((PORT + 3))
 export JWT_ACCESS_MINUTES=${JWT_ACCESS_MINUTES:-120}  # the tokens outlive the run
 BENCH_HOST=$HOST
 bench_serve bare "$BARE" deploy.bench.bare
 bench_serve warm "$WARM" deploy.bench.settings
 bench_serve cold "$COLD" deploy.bench.settings DATA_CACHE_SECONDS=0
+bench_serve ceilings "$CEILINGS" deploy.bench.ceilings
 
 json() {  # a JSON path of stdin, e.g. json data access
     .venv/bin/python -c 'import json, sys
@@ -40,6 +43,7 @@ access_token() {  # email -> access token
 STAFF=$(access_token seed.coordinator@seed.example.edu)
 RECRUITER=$(access_token seed.recruiter@seed.example.edu)
 STUDENT=$(access_token seed.student.00001@seed.example.edu)
+CEILING_TOKEN=$(DJANGO_SETTINGS_MODULE=deploy.bench.ceilings .venv/bin/python -m deploy.bench.ceilings)
 echo "college $HOST; $WORKERS sync workers; wrk $CONNECTIONS connections, $DURATION per row;" \
      "$(nproc) CPUs" >&2
 
@@ -47,6 +51,13 @@ bench_measure "bare Django" "$BARE" "$HOST" - /healthz
 bench_measure "the project's own floor (its middleware, no tenancy)" "$WARM" "$HOST" - \
     /floor/healthz
 bench_measure "a college host's /healthz" "$WARM" "$HOST" - /healthz
+# what the libraries cost alone (deploy/bench/ceilings.py): the ceilings of the rows below
+bench_measure "ceiling: bare Django and one Redis round trip" "$CEILINGS" "$HOST" - /redis
+bench_measure "ceiling: a DRF view" "$CEILINGS" "$HOST" - /drf
+bench_measure "ceiling: a DRF view, a JWT checked, one Redis read" "$CEILINGS" "$HOST" \
+    "$CEILING_TOKEN" /drf-read
+bench_measure "ceiling: a DRF view, a JWT checked, three SQL round trips" "$CEILINGS" "$HOST" \
+    "$CEILING_TOKEN" /drf-sql
 bench_measure "auth/user (staff)" "$WARM" "$HOST" "$STAFF" /api/v1/auth/user/
 bench_measure "staff students list, warm (same URL again)" "$WARM" "$HOST" "$STAFF" \
     /api/v1/students/
