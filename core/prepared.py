@@ -37,6 +37,7 @@ from collections import OrderedDict
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
+from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
 LIMIT = 64  # prepared statements per connection: ~140 KB of plans each (docs/scaling.md)
 _PLACEHOLDER = re.compile(r"%[%s]")  # a parameter, or a literal percent sign
@@ -93,7 +94,11 @@ def execute(cursor, sql: str, params) -> None:
 
 
 def _prepare(cursor, statements: Statements, sql: str) -> str | None:
-    """The name `sql` is now prepared under on `cursor`'s connection (None: it cannot be)."""
+    """The name `sql` is now prepared under on `cursor`'s connection (None: not now, or it
+    cannot be)."""
+    cursor.db.validate_no_broken_transaction()  # Django's error, as for the plain statement
+    if cursor.cursor.connection.info.transaction_status == TRANSACTION_STATUS_INERROR:
+        return None  # an aborted transaction: the plain statement says so, and it stays seen
     while len(statements.names) >= LIMIT:
         statements.stale.append(statements.names.popitem(last=False)[1])
     name = f"placemate_{statements.prepared + 1}"

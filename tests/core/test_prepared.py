@@ -1,11 +1,12 @@
 """A statement a connection runs again is prepared on it once and then executed: in the schema of
 the college that runs it, with the same rows, out of the query log, and bounded per connection."""
 
+import contextlib
 import re
 from decimal import Decimal
 
 import pytest
-from django.db import OperationalError, connection, transaction
+from django.db import DataError, InternalError, OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
@@ -99,6 +100,23 @@ def test_sql_it_cannot_prepare_runs_plainly_and_leaves_the_transaction_usable(fr
         assert run("SELECT 41 + %s", [1]) == [(42,)]  # prepared, in the same transaction
     assert "SELECT %s IS NULL" in fresh.unpreparable
     assert list(on_server().values()) == ["SELECT 41 + $1"]
+
+
+def test_in_an_aborted_transaction_the_plain_statements_error_is_raised_and_nothing_prepared(
+    fresh,
+):
+    run("SELECT %s - 1", [1])
+    with transaction.atomic():
+        with transaction.atomic():  # a savepoint, so the test's transaction survives the test
+            with contextlib.suppress(DataError):
+                run("SELECT 1 / %s", [0])  # aborts the transaction, caught
+            with pytest.raises(InternalError, match="current transaction is aborted"):
+                run("SELECT %s - 1", [1])  # its second sighting, inside the aborted transaction
+            transaction.set_rollback(True)
+        assert run("SELECT %s - 1", [1]) == [(0,)]  # then prepared once the transaction is sound
+
+    assert "SELECT %s - 1" not in fresh.unpreparable
+    assert list(on_server().values()) == ["SELECT $1 - 1"]
 
 
 def test_a_literal_percent_sign_is_kept(fresh):
