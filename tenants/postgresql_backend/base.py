@@ -28,10 +28,10 @@ inside a transaction, so no request loses its connection mid-way.
 
 Each connection also holds the statements `core/prepared.py` prepared on its server session.
 
-The health check at the start of a request (`CONN_HEALTH_CHECKS`) is Django's `SELECT 1`, a round
-trip of every request that reads the database (64 µs here), only when the connection may have
-been lost: an idle connection whose socket has nothing to read is alive as far as a round trip
-could tell, since a server that ends a session (a restart, `pg_terminate_backend`, an idle
+The health check at the start of a request (`CONN_HEALTH_CHECKS`) sends Django's `SELECT 1` (a
+round trip, 64 µs here, on every request that reads the database) only when the connection may
+have been lost. An idle connection whose socket has nothing to read is alive as far as a round
+trip could tell: a server that ends a session (a restart, `pg_terminate_backend`, an idle
 timeout) sends its FATAL message and closes the socket, which makes it readable.
 """
 
