@@ -1,5 +1,5 @@
 """What the libraries cost on their own, beside bare Django in the same run: the ceilings of
-the project's shares. No middleware, no database, no tenancy; each view adds one piece:
+the project's shares. No middleware, no tenancy, no project code; each view adds one piece:
 
     /healthz     bare Django's view (the same `JsonResponse`)
     /redis       one django-redis `get_many` of 5 keys first (a warm read's round trip)
@@ -18,17 +18,20 @@ ceilings_urls.py, which DRF's settings must not be read before)."""
 import os
 from datetime import timedelta
 
+import environ
+
 DEBUG = False
 SECRET_KEY = "ceilings-benchmark-floor-serves-no-data-not-a-secret"  # noqa: S105
 ALLOWED_HOSTS = ["*"]
 INSTALLED_APPS = ["django.contrib.auth", "django.contrib.contenttypes", "rest_framework"]
 MIDDLEWARE: list[str] = []
-DATABASES = {  # Django's own backend, persistent: only /drf-sql uses it
+# the benchmark's database (only /drf-sql reads it) through Django's own backend, persistent
+DATABASES = {
     "default": {
+        **environ.Env.db_url_config(
+            os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+        ),
         "ENGINE": "django.db.backends.postgresql",
-        "NAME": os.environ.get("CEILINGS_DATABASE", "postgres"),
-        "HOST": os.environ.get("CEILINGS_DATABASE_HOST", "127.0.0.1"),
-        "USER": os.environ.get("CEILINGS_DATABASE_USER", "postgres"),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
     }

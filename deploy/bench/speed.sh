@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 18's table in one run: bare Django, the project's own floor, a college host's /healthz,
 # the ceilings (what the libraries cost alone: a Redis round trip, a DRF view, DRF with a JWT and
-# a Redis read; deploy/bench/ceilings.py),
+# a Redis read or three SQL round trips; deploy/bench/ceilings.py),
 # auth/user, and every list endpoint warm (data cache on, the same URL again) and cold (a second
 # server with the data cache off: DATA_CACHE_SECONDS=0), each with its share of bare Django.
 #
